@@ -1,0 +1,44 @@
+# MediaBridge. The README's two commands: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+CONFIG ?= config/mediabridge.yaml
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Debian packages: C libraries the build links against...
+APT_BUILD := pkg-config libssl-dev libsrtp2-dev \
+	libavformat-dev libavcodec-dev libavutil-dev libswresample-dev
+# ...and the real peers and tools the tests start (grows with the integration tests).
+APT_TEST :=
+APT_PACKAGES := $(APT_BUILD) $(APT_TEST)
+
+.PHONY: deps build run test bench clean check-swift
+
+check-swift:
+	@command -v $(SWIFT) >/dev/null || { echo "Swift 6.1 or later is needed (https://www.swift.org/install/linux/)"; exit 1; }
+
+# Installs only what is missing; a quick no-op when everything is there.
+deps: check-swift
+	@missing=$$(for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing with apt-get:" $$missing; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+run: build
+	.build/debug/mediabridge run --config $(CONFIG)
+
+test: build
+	$(SWIFT) test --parallel
+
+bench: deps
+	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark --no-progress
+
+clean:
+	rm -rf .build Benchmarks/.build

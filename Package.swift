@@ -1,0 +1,80 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "mediabridge",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "mediabridge", targets: ["mediabridge"]),
+        .library(name: "BridgeCore", targets: ["BridgeCore"]),
+        .library(name: "BridgeSDP", targets: ["BridgeSDP"]),
+        .library(name: "BridgeGateway", targets: ["BridgeGateway"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C libraries through pkg-config, and one shim for the macros Swift cannot import.
+        .systemLibrary(name: "CBridgeOpenSSL", path: "Sources/CBridgeOpenSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CBridgeSRTP", path: "Sources/CBridgeSRTP", pkgConfig: "libsrtp2",
+                       providers: [.apt(["libsrtp2-dev"])]),
+        .systemLibrary(name: "CBridgeFFmpeg", path: "Sources/CBridgeFFmpeg",
+                       pkgConfig: "libavformat libavcodec libavutil libswresample",
+                       providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswresample-dev"])]),
+        .target(name: "CBridgeShim", dependencies: ["CBridgeOpenSSL", "CBridgeSRTP", "CBridgeFFmpeg"],
+                path: "Sources/CBridgeShim"),
+
+        // Protocol cores: sans-IO, no sockets, no clock.
+        .target(name: "BridgeCore", dependencies: [], swiftSettings: strict),
+        .target(name: "BridgeSDP", dependencies: ["BridgeCore"], swiftSettings: strict),
+
+        // The NIO / HTTP edge.
+        .target(
+            name: "BridgeGateway",
+            dependencies: [
+                "BridgeCore", "BridgeSDP", "CBridgeShim",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "mediabridge",
+            dependencies: [
+                "BridgeGateway", "BridgeSDP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+
+        .testTarget(name: "BridgeCoreTests", dependencies: ["BridgeCore"], swiftSettings: strict),
+        .testTarget(name: "BridgeSDPTests", dependencies: ["BridgeSDP"], swiftSettings: strict),
+        .testTarget(
+            name: "BridgeGatewayTests",
+            dependencies: [
+                "BridgeGateway", "CBridgeShim", "CBridgeOpenSSL", "CBridgeSRTP", "CBridgeFFmpeg",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,80 @@
+import BridgeCore
+import Yams
+
+extension ConfigLoader {
+    static let routeKeys = ["name", "source", "mode", "idle_timeout", "token", "transport", "codecs"]
+
+    func decodeRoute(_ node: Node, at path: ConfigPath, reader: ConfigReader) -> RouteConfig? {
+        guard let route = reader.mapping(node, at: path, allowedKeys: Self.routeKeys) else { return nil }
+        let name = routeName(route, reader: reader)
+        let source = routeSource(route, reader: reader)
+        let mode = route["mode"].flatMap { reader.choice($0, at: path.appending("mode"), as: RouteConfig.Mode.self) }
+        let idleTimeout = route["idle_timeout"].flatMap { reader.duration($0, at: path.appending("idle_timeout")) }
+        let token = route["token"].flatMap { reader.nonEmptyString($0, at: path.appending("token")) }
+        var transport = RouteConfig.RTSPTransport.tcp
+        if let node = route["transport"] {
+            transport = reader.choice(node, at: path.appending("transport"), as: RouteConfig.RTSPTransport.self) ?? .tcp
+            if let source, source.kind == .file {
+                reader.report("only rtsp:// and rtsps:// sources have a transport", at: path.appending("transport"), node: node)
+            }
+        }
+        var video = RouteConfig.VideoHandling.auto
+        var audio = RouteConfig.AudioHandling.auto
+        if let node = route["codecs"], let codecs = reader.mapping(node, at: path.appending("codecs"), allowedKeys: ["video", "audio"]) {
+            if let node = codecs["video"] { video = reader.choice(node, at: codecs.path.appending("video"), as: RouteConfig.VideoHandling.self) ?? .auto }
+            if let node = codecs["audio"] { audio = reader.choice(node, at: codecs.path.appending("audio"), as: RouteConfig.AudioHandling.self) ?? .auto }
+            if video == .none && audio == .none {
+                reader.report("video and audio are both none: the route would carry nothing", at: codecs.path, node: node)
+            }
+        }
+        guard let name, let source else { return nil }
+        return RouteConfig(
+            name: name, source: source, mode: mode ?? .onDemand, idleTimeout: idleTimeout ?? .seconds(10),
+            token: token.map(Redacted.init), transport: transport, video: video, audio: audio)
+    }
+
+    private func routeName(_ route: ConfigReader.Mapping, reader: ConfigReader) -> String? {
+        let path = route.path.appending("name")
+        guard let node = route["name"] else {
+            reader.report("missing; every route needs a name (it is part of its URL)", at: path, node: route.node)
+            return nil
+        }
+        guard let name = reader.nonEmptyString(node, at: path) else { return nil }
+        let allowed = name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") }
+        guard allowed, name.count <= 64 else {
+            reader.report("\"\(name)\" must be 1 to 64 letters, digits, - or _ (it is part of the route's URL)", at: path, node: node)
+            return nil
+        }
+        return name
+    }
+
+    private func routeSource(_ route: ConfigReader.Mapping, reader: ConfigReader) -> SourceURL? {
+        let path = route.path.appending("source")
+        guard let node = route["source"] else {
+            reader.report("missing; give an rtsp://, rtsps:// or file: URL", at: path, node: route.node)
+            return nil
+        }
+        guard let text = reader.nonEmptyString(node, at: path) else { return nil }
+        switch SourceURL.parse(text) {
+        case .failure(let failure):
+            reader.report(failure.reason, at: path, node: node)
+            return nil
+        case .success(let source):
+            if let file = source.filePath, !isReadableFile(file) {
+                reader.report("cannot read file \"\(file)\"", at: path, node: node)
+                return nil
+            }
+            return source
+        }
+    }
+
+    func checkUniqueNames(items: [Node], path: ConfigPath, reader: ConfigReader) {
+        var seen: Set<String> = []
+        for (index, item) in items.enumerated() {
+            guard case .mapping(let mapping) = item, let nameNode = mapping["name"], case .scalar(let scalar) = nameNode else { continue }
+            if !seen.insert(scalar.string).inserted {
+                reader.report("route name \"\(scalar.string)\" is used twice", at: path.appending(index: index).appending("name"), node: nameNode)
+            }
+        }
+    }
+}

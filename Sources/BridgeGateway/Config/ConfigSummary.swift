@@ -1,0 +1,15 @@
+/// The `check-config` report for a valid file.
+public enum ConfigSummary {
+    public static func describe(_ config: GatewayConfig) -> String {
+        let count = config.routes.count == 1 ? "1 route" : "\(config.routes.count) routes"
+        var lines = ["ok: \(count); http on \(config.http.listen)\(config.http.tls == nil ? "" : " (TLS)"), WebRTC UDP \(config.webrtc.udpPort)"
+            + (config.webrtc.tcpPort == 0 ? "" : ", ICE-TCP \(config.webrtc.tcpPort)")]
+        for route in config.routes {
+            var details = [route.mode.rawValue]
+            if route.source.kind != .file { details.append(route.transport.rawValue) }
+            if route.token != nil { details.append("token") }
+            lines.append("  \(route.name): \(route.source.redacted) (\(details.joined(separator: ", ")))")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,108 @@
+import BridgeCore
+import Logging
+
+/// The whole gateway configuration, as read from the YAML file and validated.
+/// Every key is documented in `config/mediabridge.reference.yaml`.
+public struct GatewayConfig: Sendable {
+    public var log = LogConfig()
+    public var http = HTTPConfig()
+    public var webrtc = WebRTCConfig()
+    public var routes: [RouteConfig] = []
+    public var sip = SIPConfig()
+
+    public init() {}
+}
+
+public struct LogConfig: Sendable {
+    public enum Level: String, Sendable, CaseIterable {
+        case trace, debug, info, notice, warning, error, critical
+
+        public var loggerLevel: Logger.Level {
+            switch self {
+            case .trace: .trace
+            case .debug: .debug
+            case .info: .info
+            case .notice: .notice
+            case .warning: .warning
+            case .error: .error
+            case .critical: .critical
+            }
+        }
+    }
+
+    public var level: Level = .info
+}
+
+public struct HTTPConfig: Sendable {
+    public struct TLS: Sendable {
+        public var certificatePath: String
+        public var privateKeyPath: String
+    }
+
+    public var listen = ListenAddress(host: "127.0.0.1", port: 8080)
+    public var tls: TLS?
+}
+
+public struct WebRTCConfig: Sendable {
+    public struct ICEServer: Sendable {
+        public var urls: [String]
+        public var username: String?
+        public var credential: Redacted?
+    }
+
+    /// The one UDP port every WebRTC session shares.
+    public var udpPort = 8189
+    /// ICE-TCP (RFC 6544) passive port; 0 turns ICE-TCP off.
+    public var tcpPort = 8189
+    /// Extra addresses or host names advertised as host candidates (public IP, Docker host, DNS name).
+    public var hosts: [String] = []
+    /// Whether the machine's own interface addresses are advertised too.
+    public var includeInterfaceAddresses = true
+    /// STUN/TURN servers handed to browsers (WHEP `Link` headers, call page).
+    public var iceServers: [ICEServer] = []
+}
+
+/// The SIP section is a documented placeholder until SIP calls land: only `enabled: false` is accepted.
+public struct SIPConfig: Sendable {
+    public var enabled = false
+}
+
+public struct RouteConfig: Sendable {
+    public enum Mode: String, Sendable, CaseIterable {
+        /// The source runs from start-up, viewers or not.
+        case alwaysOn = "always-on"
+        /// The source starts at the first viewer and stops `idleTimeout` after the last.
+        case onDemand = "on-demand"
+    }
+
+    public enum RTSPTransport: String, Sendable, CaseIterable {
+        case tcp, udp, auto
+    }
+
+    public enum VideoHandling: String, Sendable, CaseIterable {
+        /// Pass the source's video through when browsers can decode it.
+        case auto
+        /// Drop video.
+        case none
+    }
+
+    public enum AudioHandling: String, Sendable, CaseIterable {
+        /// Pass through what browsers play (Opus, G.711, G.722); transcode the rest (AAC) to Opus.
+        case auto
+        /// Always transcode to Opus.
+        case opus
+        /// Never transcode; audio browsers cannot play is dropped.
+        case passthrough
+        /// Drop audio.
+        case none
+    }
+
+    public var name: String
+    public var source: SourceURL
+    public var mode: Mode
+    public var idleTimeout: Duration
+    public var token: Redacted?
+    public var transport: RTSPTransport
+    public var video: VideoHandling
+    public var audio: AudioHandling
+}

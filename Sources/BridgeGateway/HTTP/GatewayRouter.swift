@@ -1,0 +1,31 @@
+import Hummingbird
+import Logging
+
+/// The gateway's HTTP surface: health, routes API, Prometheus metrics and the web page.
+enum GatewayRouter {
+    static func make(registry: RouteRegistry, metrics: GatewayMetrics, logger: Logger) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: LogRequestsMiddleware(.debug))
+        router.add(middleware: MetricsMiddleware())
+
+        router.get("healthz") { _, _ in
+            HealthStatus(status: "ok", version: MediaBridgeVersion.current)
+        }
+        router.get("api/v1/routes") { _, _ in
+            RouteList(routes: registry.snapshot.map(RouteSummary.init))
+        }
+        router.get("metrics") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
+        }
+        router.get("/") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache"],
+                body: .init(byteBuffer: ByteBuffer(string: IndexPage.html)))
+        }
+        return router
+    }
+}

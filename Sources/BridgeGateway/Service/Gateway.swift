@@ -1,0 +1,108 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import ServiceLifecycle
+
+/// The running gateway: HTTP today; WebRTC, sources and SIP join it as they land.
+public struct Gateway: Sendable {
+    public let config: GatewayConfig
+    public let registry: RouteRegistry
+    public let metrics: GatewayMetrics
+    public let logger: Logger
+
+    public init(config: GatewayConfig, metrics: GatewayMetrics = GatewayMetrics(), logger: Logger) {
+        self.config = config
+        self.registry = RouteRegistry(routes: config.routes)
+        self.metrics = metrics
+        self.logger = logger
+        metrics.routesConfigured.record(config.routes.count)
+    }
+
+    /// The HTTP application. `onServerRunning` receives the bound port (useful when `http.listen` has port 0).
+    public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+        throws(GatewayStartError) -> some ApplicationProtocol
+    {
+        let router = GatewayRouter.make(registry: registry, metrics: metrics, logger: logger)
+        let server: HTTPServerBuilder
+        if let tls = config.http.tls {
+            do {
+                let chain = try NIOSSLCertificate.fromPEMFile(tls.certificatePath).map { NIOSSLCertificateSource.certificate($0) }
+                let key = try NIOSSLPrivateKey(file: tls.privateKeyPath, format: .pem)
+                let configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+                server = try .tls(.http1(), tlsConfiguration: configuration)
+            } catch {
+                throw GatewayStartError(message: "http.tls: cannot load certificate or key: \(error)")
+            }
+        } else {
+            server = .http1()
+        }
+        let listen = config.http.listen
+        return Application(
+            router: router,
+            server: server,
+            configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "MediaBridge"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? listen.port) },
+            logger: logger)
+    }
+
+    /// Runs until SIGINT or SIGTERM, then shuts down within about a second.
+    public func run() async throws(GatewayStartError) {
+        let scheme = config.http.tls == nil ? "http" : "https"
+        let app = try makeApplication { port in
+            printStartupBanner(scheme: scheme, port: port)
+        }
+        var groupConfig = ServiceGroupConfiguration(
+            services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        groupConfig.maximumGracefulShutdownDuration = .seconds(1)
+        groupConfig.maximumCancellationDuration = .milliseconds(500)
+        do {
+            try await ServiceGroup(configuration: groupConfig).run()
+        } catch {
+            throw GatewayStartError.describing(error, listen: config.http.listen)
+        }
+        logger.info("stopped")
+    }
+
+    private func printStartupBanner(scheme: String, port: Int) {
+        let host = config.http.listen.host
+        let shownHost = (host == "0.0.0.0" || host == "::") ? "127.0.0.1" : (host.contains(":") ? "[\(host)]" : host)
+        var lines = ["MediaBridge \(MediaBridgeVersion.current) is running.",
+                     "  Open \(scheme)://\(shownHost):\(port)/ in a browser."]
+        if host == "0.0.0.0" || host == "::" {
+            lines.append("  (listening on every interface: use this machine's address from other devices)")
+        }
+        lines.append("  Health \(scheme)://\(shownHost):\(port)/healthz · API /api/v1/routes · metrics /metrics")
+        for route in config.routes {
+            lines.append("  route \(route.name): \(route.source.redacted) (\(route.mode.rawValue))")
+        }
+        lines.append("  Stop with Ctrl-C.")
+        FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    }
+}
+
+/// Why the gateway could not start or stopped with an error, in words for the operator.
+public struct GatewayStartError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+
+    static func describing(_ error: any Error, listen: ListenAddress) -> GatewayStartError {
+        if let io = error as? IOError, io.errnoCode == EADDRINUSE {
+            return GatewayStartError(message: "http.listen: port \(listen.port) on \(listen.host) is already in use (is another gateway running?)")
+        }
+        if let io = error as? IOError, io.errnoCode == EADDRNOTAVAIL {
+            return GatewayStartError(message: "http.listen: \(listen.host) is not an address of this machine")
+        }
+        if let io = error as? IOError, io.errnoCode == EACCES {
+            return GatewayStartError(message: "http.listen: no permission to listen on port \(listen.port) (ports below 1024 need privileges)")
+        }
+        if error is SocketAddressError {
+            return GatewayStartError(message: "http.listen: cannot resolve host \"\(listen.host)\"")
+        }
+        return GatewayStartError(message: "gateway stopped: \(error)")
+    }
+}

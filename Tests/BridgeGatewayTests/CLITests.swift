@@ -1,0 +1,132 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Testing
+
+/// Runs the built `mediabridge` binary (`make test` builds it before the tests).
+@Suite(.serialized) struct CLITests {
+    static let binary = Fixtures.repositoryRoot + "/.build/debug/mediabridge"
+
+    struct Outcome {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: Fixtures.repositoryRoot)
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                       stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    @Test func binaryWasBuilt() {
+        #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "run `swift build` (make test does) first")
+    }
+
+    @Test func checkConfigAcceptsTheDefaultConfig() throws {
+        let outcome = try run(["check-config", "config/mediabridge.yaml"])
+        #expect(outcome.status == 0)
+        #expect(outcome.stdout.hasPrefix("ok: 1 route; http on 127.0.0.1:8080"))
+        #expect(outcome.stdout.contains("demo: file:samples/demo.mp4 (always-on)"))
+    }
+
+    @Test func checkConfigListsEveryProblemAndExits1() throws {
+        let outcome = try run(["check-config", Fixtures.path("config/invalid.yaml")])
+        #expect(outcome.status == 1)
+        #expect(outcome.stdout.isEmpty)
+        #expect(outcome.stderr.contains("3 problems"))
+        #expect(outcome.stderr.contains(#"routes[1].source: unsupported scheme "htp" (did you mean "rtsp"?) (line 9)"#))
+        #expect(outcome.stderr.contains(#"webrtc.udp_prot: unknown key "udp_prot" (did you mean "udp_port"?) (line 4)"#))
+        #expect(outcome.stderr.contains("routes[0].source: environment variable CAM_PASSWORD is not set (line 7)"))
+    }
+
+    @Test func checkConfigNeverPrintsPasswords() throws {
+        let outcome = try run(["check-config", Fixtures.path("config/camera.yaml")], environment: ["CAM_PASSWORD": "hunter2"])
+        #expect(outcome.status == 0)
+        #expect(outcome.stdout.contains("rtsp://admin:***@192.0.2.10:554/live"))
+        #expect(!(outcome.stdout + outcome.stderr).contains("hunter2"))
+    }
+
+    @Test(arguments: [
+        ("missing.yaml", "missing.yaml: no such file"),
+        ("Tests/Fixtures/config", "Tests/Fixtures/config: is a directory, not a YAML file"),
+        ("Tests/Fixtures/config/malformed.yaml", "Tests/Fixtures/config/malformed.yaml: not valid YAML: "),
+    ])
+    func unusableFilesExit2WithOneLine(file: String, message: String) throws {
+        for command in [["check-config", file], ["run", "--config", file]] {
+            let outcome = try run(command)
+            #expect(outcome.status == 2)
+            #expect(outcome.stderr.hasPrefix(message))
+            #expect(outcome.stderr.split(separator: "\n").count == 1)
+        }
+    }
+
+    @Test func versionPrints() throws {
+        let outcome = try run(["--version"])
+        #expect(outcome.status == 0)
+        #expect(outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0-dev")
+    }
+
+    @Test func portInUseNamesThePortAndTheKey() async throws {
+        // Hold a port with a listener of our own, then point the gateway at it.
+        let holder = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(holder.localAddress?.port)
+        let config = try writeConfig("http: {listen: '127.0.0.1:\(port)'}\nwebrtc: {tcp_port: 0}\nroutes: []\n")
+        let outcome = try run(["run", "--config", config])
+        try await holder.close()
+        #expect(outcome.status == 1)
+        #expect(outcome.stderr.contains("http.listen: port \(port) on 127.0.0.1 is already in use"))
+    }
+
+    @Test func runServesAndStopsOnSIGINTWithinTwoSeconds() async throws {
+        let config = try writeConfig("http: {listen: '127.0.0.1:0'}\nwebrtc: {tcp_port: 0}\nroutes:\n  - name: demo\n    source: file:samples/demo.mp4\n")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["run", "--config", config]
+        process.currentDirectoryURL = URL(fileURLWithPath: Fixtures.repositoryRoot)
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+
+        // Read the banner until it names the URL (bounded: 200 reads or EOF).
+        var banner = ""
+        for _ in 0..<200 where !banner.contains("Stop with Ctrl-C") {
+            let data = out.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            banner += String(decoding: data, as: UTF8.self)
+        }
+        let url = try #require(banner.firstMatch(of: /Open http:\/\/127\.0\.0\.1:(\d+)\//))
+        let port = try #require(Int(url.1))
+        let health = try await TestHTTPClient.get("/healthz", port: port)
+        #expect(health.status == 200)
+
+        let start = ContinuousClock.now
+        kill(process.processIdentifier, SIGINT)
+        for _ in 0..<40 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        let elapsed = ContinuousClock.now - start
+        #expect(!process.isRunning, "gateway still running 2 s after SIGINT")
+        #expect(elapsed < .seconds(2))
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+
+    func writeConfig(_ yaml: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mediabridge-\(UUID().uuidString).yaml").path
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+}
