@@ -77,8 +77,8 @@ public enum CodecMatcher {
 
     private static func h264Compatibility(source: CodecDescription, peer: CodecDescription) -> Compatibility {
         let peerMode = peer.parameters?["packetization-mode"] ?? "0"
-        let sourceID = source.parameters?["profile-level-id"].flatMap(H264ProfileLevelID.init) ?? .default
-        let peerID = peer.parameters?["profile-level-id"].flatMap(H264ProfileLevelID.init) ?? .default
+        let sourceID = H264ProfileLevelID.of(source.parameters)
+        let peerID = peer.parameters?["profile-level-id"].flatMap { H264ProfileLevelID($0) } ?? .default
         // The gateway repacketizes for the browser (FU-A), so it always sends packetization-mode 1:
         // only the peer's mode matters, and mode 0 cannot carry frames larger than the MTU.
         guard peerMode == "1" else { return .incompatible("packetization-mode \(peerMode)") }

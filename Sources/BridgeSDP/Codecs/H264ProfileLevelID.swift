@@ -1,3 +1,5 @@
+import BridgeCore
+
 /// H.264 `profile-level-id` (RFC 6184 section 8.1): `profile_idc`, `profile-iop` (constraint flags) and
 /// `level_idc`, each one byte in hex. Two ids name the same profile when their profile_idc and constraint
 /// flags fall into the same row of the table below (the rows libwebrtc and RFC 6184 use).
@@ -30,6 +32,25 @@ public struct H264ProfileLevelID: Sendable, Hashable, CustomStringConvertible {
         guard trimmed.count == 6, let value = UInt32(trimmed, radix: 16) else { return nil }
         self.init(profileIDC: UInt8(truncatingIfNeeded: value >> 16), profileIOP: UInt8(truncatingIfNeeded: value >> 8),
                   levelIDC: UInt8(truncatingIfNeeded: value))
+    }
+
+    /// The profile and level of the first SPS in `sprop-parameter-sets` (RFC 6184 section 8.1): bytes 1 to 3
+    /// of the SPS NAL unit are profile_idc, the constraint flags and level_idc. Cameras get the fmtp
+    /// profile-level-id wrong more often than the SPS, so the SPS wins when both are there.
+    public init?(spropParameterSets: String) {
+        for set in spropParameterSets.split(separator: ",") {
+            guard let nal = Base64.decode(set), nal.count >= 4, nal[0] & 0x1F == 7 else { continue }
+            self.init(profileIDC: nal[1], profileIOP: nal[2], levelIDC: nal[3])
+            return
+        }
+        return nil
+    }
+
+    /// The profile and level a description's fmtp describes: from the SPS when present, else from
+    /// profile-level-id, else the RFC 6184 default.
+    public static func of(_ parameters: FormatParameters?) -> H264ProfileLevelID {
+        parameters?["sprop-parameter-sets"].flatMap(H264ProfileLevelID.init(spropParameterSets:))
+            ?? parameters?["profile-level-id"].flatMap { H264ProfileLevelID($0) } ?? .default
     }
 
     /// RFC 6184: when absent, profile-level-id is 420010 (Baseline, level 1).

@@ -7,9 +7,6 @@ extension SessionDescription {
 
     /// Parses bytes from the wire. Bytes that are not UTF-8 are an error that names the line.
     public init(parsing bytes: [UInt8], limits: SDPLimits = .default) throws(SDPError) {
-        guard bytes.count <= limits.maximumBytes else {
-            throw .limit(line: nil, "description is \(bytes.count) bytes; the limit is \(limits.maximumBytes)")
-        }
         var session: [SDPLine] = []
         var media: [MediaDescription] = []
         var ending: LineEnding?
@@ -18,8 +15,11 @@ extension SessionDescription {
         var endsWithLineEnding = false
 
         while start < bytes.count {
+            // Stop looking for the line's end past the length limit, so a huge line costs bounded time.
             var end = start
-            while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+            while end < bytes.count && bytes[end] != UInt8(ascii: "\n") && end - start <= limits.maximumLineLength + 1 {
+                end += 1
+            }
             let hasNewline = end < bytes.count
             var contentEnd = end
             let hasCR = contentEnd > start && bytes[contentEnd - 1] == UInt8(ascii: "\r")
@@ -33,7 +33,10 @@ extension SessionDescription {
                 throw .limit(line: lineNumber, "more than \(limits.maximumLines) lines")
             }
             guard contentEnd - start <= limits.maximumLineLength else {
-                throw .limit(line: lineNumber, "line is \(contentEnd - start) bytes; the limit is \(limits.maximumLineLength)")
+                throw .limit(line: lineNumber, "line is longer than \(limits.maximumLineLength) bytes")
+            }
+            guard end <= limits.maximumBytes else {
+                throw .limit(line: lineNumber, "description is longer than \(limits.maximumBytes) bytes")
             }
             let content = bytes[start..<contentEnd]
             // Blank lines (and lines of spaces) appear in some camera answers; they carry nothing.

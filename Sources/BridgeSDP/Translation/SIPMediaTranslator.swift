@@ -20,6 +20,9 @@ public struct SIPMediaTranslator: Sendable {
         self.sessionID = sessionID
     }
 
+    /// Phone audio codecs the gateway passes to browsers or encodes and decodes itself (libavcodec).
+    static let bridgeableAudio: Set<CodecKind> = [.pcmu, .pcma, .g722, .opus, .g726]
+
     /// Payload type of the Opus the gateway adds when the phone offers none (the browser's usual 111).
     static let preferredOpusPayloadType: UInt8 = 111
 
@@ -30,14 +33,28 @@ public struct SIPMediaTranslator: Sendable {
     public mutating func webRTCOffer(fromSIPOffer sipOffer: SessionDescription) throws(SDPError) -> SessionDescription {
         var sections: [MediaDescription] = []
         var mapping: [Int?] = []
+        // BUNDLE shares one payload type space across sections (RFC 8843 section 9.1); a phone's
+        // separate sections need not, so a type that means another codec elsewhere is left out.
+        let phonePayloadTypes = Set(sipOffer.media.flatMap { $0.codecs.map(\.payloadType) })
+        var bundled: [UInt8: String] = [:]
         for (index, offered) in sipOffer.media.enumerated() {
             guard !offered.isRejected, offered.media == "audio" || offered.media == "video",
                   offered.proto.uppercased().hasPrefix("RTP/") else {
                 mapping.append(nil); continue
             }
-            var codecs = offered.codecs.map(\.withExplicitRTPMap).filter(\.isBrowserPlayable)
+            let phoneCodecs = offered.codecs.map(\.withExplicitRTPMap)
+            if offered.media == "audio", !phoneCodecs.contains(where: { Self.bridgeableAudio.contains($0.kind) }) {
+                mapping.append(nil); continue
+            }
+            var codecs = phoneCodecs.filter(\.isBrowserPlayable)
             if offered.media == "audio" {
-                codecs = Self.addingOpusAndDTMF(to: codecs, taken: Set(offered.codecs.map(\.payloadType)))
+                codecs = Self.addingOpusAndDTMF(to: codecs, taken: phonePayloadTypes.union(bundled.keys))
+            }
+            codecs = codecs.filter { codec in
+                let key = codec.displayName.lowercased()
+                if let existing = bundled[codec.payloadType] { return existing == key }
+                bundled[codec.payloadType] = key
+                return true
             }
             guard codecs.contains(where: { !$0.kind.isAuxiliary }) else { mapping.append(nil); continue }
             // Video gets the feedback the gateway answers itself (NACK history, keyframe requests).
@@ -91,7 +108,7 @@ public struct SIPMediaTranslator: Sendable {
             if let same = phoneCodecs.first(where: { $0.payloadType == chosen.payloadType && $0.kind == chosen.kind }) {
                 decision = .passThrough(source: same, peer: chosen, note: nil)
                 answerCodecs = [same]
-            } else if let encodable = phoneCodecs.first(where: { [.pcmu, .pcma, .g722, .opus].contains($0.kind) }) {
+            } else if let encodable = phoneCodecs.first(where: { Self.bridgeableAudio.contains($0.kind) }) {
                 decision = .transcode(source: encodable, peer: chosen)
                 answerCodecs = [encodable]
             } else {
@@ -136,6 +153,10 @@ public struct SIPMediaTranslator: Sendable {
             }.map { codec -> CodecDescription in
                 var codec = codec.withExplicitRTPMap
                 codec.feedback = []
+                // Browsers leave the event list out; phones read its absence as 0-15 (RFC 4733 section 2.4.1).
+                if codec.kind == .telephoneEvent, codec.parameters == nil {
+                    codec.parameters = FormatParameters(payloadType: codec.payloadType, parameters: [("0-16", nil)])
+                }
                 return codec
             }
             if offered.media == "video" {
