@@ -13,7 +13,7 @@ APT_BUILD := pkg-config libssl-dev libsrtp2-dev \
 APT_TEST :=
 APT_PACKAGES := $(APT_BUILD) $(APT_TEST)
 
-.PHONY: deps build run test bench clean check-swift
+.PHONY: deps build run test bench fuzz clean check-swift
 
 check-swift:
 	@command -v $(SWIFT) >/dev/null || { echo "Swift 6.1 or later is needed (https://www.swift.org/install/linux/)"; exit 1; }
@@ -40,5 +40,15 @@ test: build
 bench: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark --no-progress
 
+# libFuzzer over the SDP parser and translators, seeded with the SDP fixtures.
+# Crashers land in Fuzz/artifacts/; commit them to Tests/Fixtures/sdp/fuzz/ as regression inputs.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	cd Fuzz && $(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address --product SDPFuzzer
+	mkdir -p Fuzz/corpus/sdp Fuzz/artifacts
+	cp -n Tests/Fixtures/sdp/*.sdp Fuzz/corpus/sdp/
+	Fuzz/.build/release/SDPFuzzer Fuzz/corpus/sdp -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+		-artifact_prefix=Fuzz/artifacts/sdp-
+
 clean:
-	rm -rf .build Benchmarks/.build
+	rm -rf .build Benchmarks/.build Fuzz/.build

@@ -23,5 +23,13 @@ let package = Package(
             ],
             path: "Benchmarks/ConfigBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        .executableTarget(
+            name: "SDPBenchmarks",
+            dependencies: [
+                .product(name: "BridgeSDP", package: gatewayPackage),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/SDPBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
     ]
 )

@@ -124,6 +124,42 @@ import Testing
         #expect(process.terminationStatus == 0)
     }
 
+    @Test func sdpAnswerPrintsTheAnswerAndTheDecisions() throws {
+        let outcome = try run(["sdp", "answer", "--source", Fixtures.path("sdp/gst-rtsp-h264-aac.sdp"),
+                               "--offer", Fixtures.path("sdp/chromium-whep-offer.sdp")])
+        #expect(outcome.status == 0)
+        #expect(outcome.stdout.hasPrefix("v=0\r\n"))
+        #expect(outcome.stdout.contains("a=group:BUNDLE 0 1\r\n"))
+        #expect(outcome.stdout.contains("a=setup:passive\r\n"))
+        #expect(outcome.stderr == "video (mid 0): pass through H264/90000 as PT 108\naudio (mid 1): transcode MPEG4-GENERIC/44100/1 to opus/48000/2 PT 111\n")
+    }
+
+    @Test func sdpToWebRTCAndToSIPTranslateCalls() throws {
+        let offer = try run(["sdp", "to-webrtc", Fixtures.path("sdp/baresip-invite.sdp")])
+        #expect(offer.status == 0)
+        #expect(offer.stdout.contains("m=audio 8189 UDP/TLS/RTP/SAVPF 0 8 9 96 101\r\n"))
+        let answer = try run(["sdp", "to-sip", Fixtures.path("sdp/chromium-answer-to-mb-baresip-offer.sdp"),
+                              "--sip-offer", Fixtures.path("sdp/baresip-invite.sdp"), "--rtp-address", "192.0.2.9"])
+        #expect(answer.status == 0)
+        #expect(answer.stdout.contains("c=IN IP4 192.0.2.9\r\n"))
+        #expect(answer.stderr.contains("pass through PCMU/8000"))
+        let invite = try run(["sdp", "to-sip", Fixtures.path("sdp/chromium-call-offer.sdp")])
+        #expect(invite.status == 0)
+        #expect(invite.stdout.contains("m=audio 20000 RTP/AVP 111 9 0 8 126\r\n"))
+    }
+
+    @Test func sdpCommandsReportBadInput() throws {
+        let unusable = try run(["sdp", "answer", "--source", Fixtures.path("sdp/gst-rtsp-h264-aac.sdp"),
+                                "--offer", Fixtures.path("sdp/baresip-invite.sdp")])
+        #expect(unusable.status == 1)
+        #expect(unusable.stderr == "SDP: m-line 1 (audio) uses RTP/AVP; WebRTC needs UDP/TLS/RTP/SAVPF\n")
+        let malformed = try run(["sdp", "to-webrtc", Fixtures.path("config/camera.yaml")])
+        #expect(malformed.status == 1)
+        #expect(malformed.stderr.contains(#"camera.yaml: SDP line 1: expected <letter>=<value>, found "routes:""#))
+        let missing = try run(["sdp", "to-webrtc", "/nonexistent.sdp"])
+        #expect(missing.status == 2)
+    }
+
     func writeConfig(_ yaml: String) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("mediabridge-\(UUID().uuidString).yaml").path
         try yaml.write(toFile: path, atomically: true, encoding: .utf8)

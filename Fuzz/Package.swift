@@ -1,0 +1,19 @@
+// swift-tools-version:6.1
+// libFuzzer targets, in their own package so that normal builds never need the fuzzer runtime.
+// Run with `make fuzz` (builds with -sanitize=fuzzer,address).
+import Foundation
+import PackageDescription
+
+// A path dependency is named after its folder, which differs between checkouts.
+let gatewayPackage = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
+
+let package = Package(
+    name: "mediabridge-fuzz",
+    dependencies: [.package(path: "..")],
+    targets: [
+        .executableTarget(
+            name: "SDPFuzzer",
+            dependencies: [.product(name: "BridgeSDP", package: gatewayPackage)],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+    ]
+)
