@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "mediabridge", targets: ["mediabridge"]),
         .library(name: "BridgeCore", targets: ["BridgeCore"]),
         .library(name: "BridgeSDP", targets: ["BridgeSDP"]),
+        .library(name: "BridgeRTP", targets: ["BridgeRTP"]),
         .library(name: "BridgeGateway", targets: ["BridgeGateway"]),
     ],
     dependencies: [
@@ -38,6 +39,7 @@ let package = Package(
         // Protocol cores: sans-IO, no sockets, no clock.
         .target(name: "BridgeCore", dependencies: [], swiftSettings: strict),
         .target(name: "BridgeSDP", dependencies: ["BridgeCore"], swiftSettings: strict),
+        .target(name: "BridgeRTP", dependencies: ["BridgeCore"], swiftSettings: strict),
 
         // The NIO / HTTP edge.
         .target(
@@ -67,6 +69,7 @@ let package = Package(
 
         .testTarget(name: "BridgeCoreTests", dependencies: ["BridgeCore"], swiftSettings: strict),
         .testTarget(name: "BridgeSDPTests", dependencies: ["BridgeSDP"], swiftSettings: strict),
+        .testTarget(name: "BridgeRTPTests", dependencies: ["BridgeRTP"], swiftSettings: strict),
         .testTarget(
             name: "BridgeGatewayTests",
             dependencies: [

@@ -1,0 +1,2 @@
+/// RTP and RTCP packets (RFC 3550). Filled in by the RTP/RTCP work.
+public enum BridgeRTPModule {}
