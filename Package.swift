@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // C libraries through pkg-config, and one shim for the macros Swift cannot import.
@@ -40,6 +41,9 @@ let package = Package(
         .target(name: "BridgeCore", dependencies: [], swiftSettings: strict),
         .target(name: "BridgeSDP", dependencies: ["BridgeCore"], swiftSettings: strict),
         .target(name: "BridgeRTP", dependencies: ["BridgeCore"], swiftSettings: strict),
+        .target(name: "BridgeSTUN", dependencies: ["BridgeCore", .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: strict),
+        .target(name: "BridgeICE", dependencies: ["BridgeCore", "BridgeSTUN"], swiftSettings: strict),
 
         // The NIO / HTTP edge.
         .target(
@@ -70,6 +74,8 @@ let package = Package(
         .testTarget(name: "BridgeCoreTests", dependencies: ["BridgeCore"], swiftSettings: strict),
         .testTarget(name: "BridgeSDPTests", dependencies: ["BridgeSDP"], swiftSettings: strict),
         .testTarget(name: "BridgeRTPTests", dependencies: ["BridgeRTP"], swiftSettings: strict),
+        .testTarget(name: "BridgeSTUNTests", dependencies: ["BridgeSTUN"], swiftSettings: strict),
+        .testTarget(name: "BridgeICETests", dependencies: ["BridgeICE", "BridgeSTUN"], swiftSettings: strict),
         .testTarget(
             name: "BridgeGatewayTests",
             dependencies: [
