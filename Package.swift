@@ -44,6 +44,7 @@ let package = Package(
         .target(name: "BridgeSTUN", dependencies: ["BridgeCore", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: strict),
         .target(name: "BridgeICE", dependencies: ["BridgeCore", "BridgeSTUN"], swiftSettings: strict),
+        .target(name: "BridgeSRTP", dependencies: ["BridgeCore", "CBridgeSRTP", "CBridgeShim"], swiftSettings: strict),
 
         // The NIO / HTTP edge.
         .target(
@@ -76,6 +77,7 @@ let package = Package(
         .testTarget(name: "BridgeRTPTests", dependencies: ["BridgeRTP"], swiftSettings: strict),
         .testTarget(name: "BridgeSTUNTests", dependencies: ["BridgeSTUN"], swiftSettings: strict),
         .testTarget(name: "BridgeICETests", dependencies: ["BridgeICE", "BridgeSTUN"], swiftSettings: strict),
+        .testTarget(name: "BridgeSRTPTests", dependencies: ["BridgeSRTP"], swiftSettings: strict),
         .testTarget(
             name: "BridgeGatewayTests",
             dependencies: [
