@@ -45,6 +45,8 @@ let package = Package(
                 swiftSettings: strict),
         .target(name: "BridgeICE", dependencies: ["BridgeCore", "BridgeSTUN"], swiftSettings: strict),
         .target(name: "BridgeSRTP", dependencies: ["BridgeCore", "CBridgeSRTP", "CBridgeShim"], swiftSettings: strict),
+        .target(name: "BridgeDTLS", dependencies: ["BridgeCore", "BridgeSRTP", "CBridgeOpenSSL", "CBridgeShim"],
+                swiftSettings: strict),
 
         // The NIO / HTTP edge.
         .target(
@@ -78,6 +80,7 @@ let package = Package(
         .testTarget(name: "BridgeSTUNTests", dependencies: ["BridgeSTUN"], swiftSettings: strict),
         .testTarget(name: "BridgeICETests", dependencies: ["BridgeICE", "BridgeSTUN"], swiftSettings: strict),
         .testTarget(name: "BridgeSRTPTests", dependencies: ["BridgeSRTP"], swiftSettings: strict),
+        .testTarget(name: "BridgeDTLSTests", dependencies: ["BridgeDTLS", "BridgeSRTP"], swiftSettings: strict),
         .testTarget(
             name: "BridgeGatewayTests",
             dependencies: [
