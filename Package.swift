@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "BridgeCore", targets: ["BridgeCore"]),
         .library(name: "BridgeSDP", targets: ["BridgeSDP"]),
         .library(name: "BridgeRTP", targets: ["BridgeRTP"]),
+        .library(name: "BridgeWebRTC", targets: ["BridgeWebRTC"]),
         .library(name: "BridgeGateway", targets: ["BridgeGateway"]),
     ],
     dependencies: [
@@ -47,6 +48,8 @@ let package = Package(
         .target(name: "BridgeSRTP", dependencies: ["BridgeCore", "CBridgeSRTP", "CBridgeShim"], swiftSettings: strict),
         .target(name: "BridgeDTLS", dependencies: ["BridgeCore", "BridgeSRTP", "CBridgeOpenSSL", "CBridgeShim"],
                 swiftSettings: strict),
+        .target(name: "BridgeWebRTC", dependencies: ["BridgeCore", "BridgeSTUN", "BridgeICE", "BridgeDTLS", "BridgeSRTP"],
+                swiftSettings: strict),
 
         // The NIO / HTTP edge.
         .target(
@@ -81,6 +84,7 @@ let package = Package(
         .testTarget(name: "BridgeICETests", dependencies: ["BridgeICE", "BridgeSTUN"], swiftSettings: strict),
         .testTarget(name: "BridgeSRTPTests", dependencies: ["BridgeSRTP"], swiftSettings: strict),
         .testTarget(name: "BridgeDTLSTests", dependencies: ["BridgeDTLS", "BridgeSRTP"], swiftSettings: strict),
+        .testTarget(name: "BridgeWebRTCTests", dependencies: ["BridgeWebRTC"], swiftSettings: strict),
         .testTarget(
             name: "BridgeGatewayTests",
             dependencies: [
