@@ -10,16 +10,27 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_BUILD := pkg-config libssl-dev libsrtp2-dev \
 	libavformat-dev libavcodec-dev libavutil-dev libswresample-dev
 # ...and the real peers and tools the tests start (grows with the integration tests).
-APT_TEST :=
+APT_TEST := python3-venv
 APT_PACKAGES := $(APT_BUILD) $(APT_TEST)
+# Python peers for interop tests, pinned, in a venv of the project's own.
+PYTHON ?= python3
+VENV := .venv
+PIP_PACKAGES := aiortc==1.16.0
 
-.PHONY: deps build run test bench fuzz clean check-swift
+.PHONY: deps apt-deps build run test bench fuzz clean check-swift
 
 check-swift:
 	@command -v $(SWIFT) >/dev/null || { echo "Swift 6.1 or later is needed (https://www.swift.org/install/linux/)"; exit 1; }
 
 # Installs only what is missing; a quick no-op when everything is there.
-deps: check-swift
+deps: check-swift apt-deps $(VENV)/.installed
+
+$(VENV)/.installed: Makefile
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check $(PIP_PACKAGES)
+	touch $@
+
+apt-deps:
 	@missing=$$(for p in $(APT_PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -51,4 +62,4 @@ fuzz: deps
 		-artifact_prefix=Fuzz/artifacts/sdp-
 
 clean:
-	rm -rf .build Benchmarks/.build Fuzz/.build
+	rm -rf .build Benchmarks/.build Fuzz/.build $(VENV)

@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "BridgeGateway",
             dependencies: [
-                "BridgeCore", "BridgeSDP", "CBridgeShim",
+                "BridgeCore", "BridgeSDP", "BridgeWebRTC", "CBridgeShim",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -85,6 +85,8 @@ let package = Package(
         .testTarget(name: "BridgeSRTPTests", dependencies: ["BridgeSRTP"], swiftSettings: strict),
         .testTarget(name: "BridgeDTLSTests", dependencies: ["BridgeDTLS", "BridgeSRTP"], swiftSettings: strict),
         .testTarget(name: "BridgeWebRTCTests", dependencies: ["BridgeWebRTC"], swiftSettings: strict),
+        // Real peers (aiortc, browsers, RTSP servers, SIP phones) against the built gateway binary.
+        .testTarget(name: "InteropTests", dependencies: [], swiftSettings: strict),
         .testTarget(
             name: "BridgeGatewayTests",
             dependencies: [

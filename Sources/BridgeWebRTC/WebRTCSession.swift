@@ -11,7 +11,7 @@ import BridgeSTUN
 /// ICE validated (a ClientHello that came earlier waits in a small buffer); SRTP is authenticated before
 /// anything is learned from a packet. Not thread-safe: it lives on its socket's event loop.
 public final class WebRTCSession {
-    public struct Configuration {
+    public struct Configuration: Sendable {
         public var local: ICELiteAgent.Credentials
         public var remote: ICELiteAgent.Credentials?
         public var dtlsContext: DTLSContext

@@ -137,7 +137,7 @@ public struct ConfigLoader: Sendable {
         let path = ConfigPath.root.appending("webrtc")
         let keys = ["udp_port", "tcp_port", "hosts", "include_interface_addresses", "ice_servers"]
         guard let section = reader.mapping(node, at: path, allowedKeys: keys) else { return }
-        if let port = section["udp_port"] { webrtc.udpPort = reader.integer(port, at: path.appending("udp_port"), in: 1...65535) ?? webrtc.udpPort }
+        if let port = section["udp_port"] { webrtc.udpPort = reader.integer(port, at: path.appending("udp_port"), in: 0...65535) ?? webrtc.udpPort }
         if let port = section["tcp_port"] { webrtc.tcpPort = reader.integer(port, at: path.appending("tcp_port"), in: 0...65535) ?? webrtc.tcpPort }
         if let hosts = section["hosts"] {
             let hostsPath = path.appending("hosts")

@@ -3,7 +3,9 @@ import Logging
 
 /// The gateway's HTTP surface: health, routes API, Prometheus metrics and the web page.
 enum GatewayRouter {
-    static func make(registry: RouteRegistry, metrics: GatewayMetrics, logger: Logger) -> Router<BasicRequestContext> {
+    static func make(registry: RouteRegistry, metrics: GatewayMetrics, logger: Logger, webrtc: WebRTCTransportServer?)
+        -> Router<BasicRequestContext>
+    {
         let router = Router()
         router.add(middleware: LogRequestsMiddleware(.debug))
         router.add(middleware: MetricsMiddleware())
@@ -25,6 +27,9 @@ enum GatewayRouter {
                 status: .ok,
                 headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache"],
                 body: .init(byteBuffer: ByteBuffer(string: IndexPage.html)))
+        }
+        if let webrtc, EchoTestEndpoint.isEnabled {
+            EchoTestEndpoint(server: webrtc).addRoutes(to: router)
         }
         return router
     }

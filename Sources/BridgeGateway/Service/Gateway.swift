@@ -24,10 +24,10 @@ public struct Gateway: Sendable {
     }
 
     /// The HTTP application. `onServerRunning` receives the bound port (useful when `http.listen` has port 0).
-    public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+    public func makeApplication(webrtc: WebRTCTransportServer? = nil, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         throws(GatewayStartError) -> some ApplicationProtocol
     {
-        let router = GatewayRouter.make(registry: registry, metrics: metrics, logger: logger)
+        let router = GatewayRouter.make(registry: registry, metrics: metrics, logger: logger, webrtc: webrtc)
         let server: HTTPServerBuilder
         if let tls = config.http.tls {
             do {
@@ -53,8 +53,17 @@ public struct Gateway: Sendable {
     /// Runs until SIGINT or SIGTERM, then shuts down within about a second.
     public func run() async throws(GatewayStartError) {
         let scheme = config.http.tls == nil ? "http" : "https"
-        let app = try makeApplication { port in
-            printStartupBanner(scheme: scheme, port: port)
+        let webrtc: WebRTCTransportServer
+        do {
+            let listenHost = config.http.listen.host == "localhost" ? "127.0.0.1" : config.http.listen.host
+            webrtc = try await WebRTCTransportServer.bind(host: listenHost, port: config.webrtc.udpPort, advertise: config.webrtc.hosts)
+        } catch {
+            throw GatewayStartError.describing(error, key: "webrtc.udp_port", host: config.http.listen.host, port: config.webrtc.udpPort)
+        }
+        defer { Task { await webrtc.close() } }
+        let udpPort = webrtc.port
+        let app = try makeApplication(webrtc: webrtc) { port in
+            printStartupBanner(scheme: scheme, port: port, udpPort: udpPort)
         }
         var groupConfig = ServiceGroupConfiguration(
             services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -68,7 +77,7 @@ public struct Gateway: Sendable {
         logger.info("stopped")
     }
 
-    private func printStartupBanner(scheme: String, port: Int) {
+    private func printStartupBanner(scheme: String, port: Int, udpPort: Int) {
         let host = config.http.listen.host
         let shownHost = (host == "0.0.0.0" || host == "::") ? "127.0.0.1" : (host.contains(":") ? "[\(host)]" : host)
         var lines = ["MediaBridge \(MediaBridgeVersion.current) is running.",
@@ -77,6 +86,7 @@ public struct Gateway: Sendable {
             lines.append("  (listening on every interface: use this machine's address from other devices)")
         }
         lines.append("  Health \(scheme)://\(shownHost):\(port)/healthz · API /api/v1/routes · metrics /metrics")
+        lines.append("  WebRTC on UDP \(udpPort), advertised as \(config.webrtc.hosts.isEmpty ? shownHost : config.webrtc.hosts.joined(separator: ", "))")
         for route in config.routes {
             lines.append("  route \(route.name): \(route.source.redacted) (\(route.mode.rawValue))")
         }
@@ -91,17 +101,22 @@ public struct GatewayStartError: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 
     static func describing(_ error: any Error, listen: ListenAddress) -> GatewayStartError {
+        describing(error, key: "http.listen", host: listen.host, port: listen.port)
+    }
+
+    /// Names the config key behind a socket that would not open.
+    static func describing(_ error: any Error, key: String, host: String, port: Int) -> GatewayStartError {
         if let io = error as? IOError, io.errnoCode == EADDRINUSE {
-            return GatewayStartError(message: "http.listen: port \(listen.port) on \(listen.host) is already in use (is another gateway running?)")
+            return GatewayStartError(message: "\(key): port \(port) on \(host) is already in use (is another gateway running?)")
         }
         if let io = error as? IOError, io.errnoCode == EADDRNOTAVAIL {
-            return GatewayStartError(message: "http.listen: \(listen.host) is not an address of this machine")
+            return GatewayStartError(message: "\(key): \(host) is not an address of this machine")
         }
         if let io = error as? IOError, io.errnoCode == EACCES {
-            return GatewayStartError(message: "http.listen: no permission to listen on port \(listen.port) (ports below 1024 need privileges)")
+            return GatewayStartError(message: "\(key): no permission to listen on port \(port) (ports below 1024 need privileges)")
         }
         if error is SocketAddressError {
-            return GatewayStartError(message: "http.listen: cannot resolve host \"\(listen.host)\"")
+            return GatewayStartError(message: "\(key): cannot resolve host \"\(host)\"")
         }
         return GatewayStartError(message: "gateway stopped: \(error)")
     }

@@ -9,6 +9,8 @@ public struct WHEPAnswerBuilder: Sendable {
         public var videoEnabled = true
         public var audioEnabled = true
         public var sessionID: UInt64 = 1
+        /// Whether the gateway also takes media from the browser (answers sendrecv); WHEP viewers only receive.
+        public var receivesMedia = false
         /// SSRCs for the gateway's outgoing tracks, in answer order (one per accepted section).
         public var ssrcs: [UInt32] = [0x4D42_0001, 0x4D42_0002, 0x4D42_0003, 0x4D42_0004]
 
@@ -49,7 +51,7 @@ public struct WHEPAnswerBuilder: Sendable {
             }
             try WebRTCSectionWriter.validateBrowserSection(offered, in: offer, index: index)
             guard offered.rtcpMux else { throw .unsupported("m-line \(index + 1) (\(offered.media)) lacks rtcp-mux") }
-            let direction = offer.direction(of: offered).answer(canSend: true, canReceive: false)
+            let direction = offer.direction(of: offered).answer(canSend: true, canReceive: options.receivesMedia)
             guard direction.sends else { reject("the browser does not want to receive this section"); continue }
             let enabled = offered.media == "video" ? options.videoEnabled : options.audioEnabled
             guard enabled else { reject("the route's config turns \(offered.media) off"); continue }

@@ -1,0 +1,96 @@
+import BridgeSDP
+import BridgeSRTP
+import BridgeWebRTC
+import Foundation
+import Hummingbird
+import Synchronization
+
+/// A test-only WebRTC endpoint: answers an offer sendrecv and sends every RTP packet it decrypts straight
+/// back under the answer's SSRC. Interop tests (aiortc, Chromium) use it to prove ICE, DTLS and SRTP both
+/// ways before any source exists. Enabled only with `MEDIABRIDGE_TEST_ENDPOINTS=1` in the environment.
+///
+/// `POST /api/v1/test/echo[?profile=gcm|sha1]` with `application/sdp` → 201 and the answer;
+/// `GET /api/v1/test/echo/stats` → packets received and echoed, and the SRTP profile.
+final class EchoTestEndpoint: Sendable {
+    struct Stats: ResponseCodable, Equatable {
+        var sessions = 0
+        var connected = 0
+        var received = 0
+        var receivedRTCP = 0
+        var echoed = 0
+        var profile: String?
+        var closed: [String] = []
+    }
+
+    let server: WebRTCTransportServer
+    let stats = Mutex(Stats())
+
+    init(server: WebRTCTransportServer) {
+        self.server = server
+    }
+
+    static var isEnabled: Bool { ProcessInfo.processInfo.environment["MEDIABRIDGE_TEST_ENDPOINTS"] == "1" }
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        let endpoint = self
+        router.post("api/v1/test/echo") { request, context in
+            try await endpoint.answer(request: request, context: context)
+        }
+        router.get("api/v1/test/echo/stats") { _, _ in
+            endpoint.stats.withLock { $0 }
+        }
+    }
+
+    private func answer(request: Request, context: BasicRequestContext) async throws -> Response {
+        let body = try await request.body.collect(upTo: 64 * 1024)
+        let offer: SessionDescription
+        do {
+            offer = try SessionDescription(parsing: Array(buffer: body))
+        } catch {
+            return Self.plain(.badRequest, "\(error)\n")
+        }
+        let profiles: [SRTPProfile] = request.uri.queryParameters["profile"] == "sha1" ? [.aes128CMHMACSHA1_80] : [.aeadAES128GCM, .aes128CMHMACSHA1_80]
+        let transport = server.newTransportParameters()
+        var options = WHEPAnswerBuilder.Options()
+        options.receivesMedia = true
+        let answer: WHEPAnswerBuilder.Answer
+        do {
+            answer = try WHEPAnswerBuilder(transport: transport, options: options).answer(source: offer, offer: offer)
+        } catch {
+            return Self.plain(.notAcceptable, "\(error)\n")
+        }
+        // Each payload type goes back under the SSRC the answer announced for its section.
+        var ssrcByPayloadType: [UInt8: UInt32] = [:]
+        for plan in answer.tracks {
+            if let ssrc = plan.ssrc, let codec = plan.decision.peerCodec { ssrcByPayloadType[codec.payloadType] = ssrc }
+        }
+        let table = ssrcByPayloadType
+        stats.withLock { $0.sessions += 1 }
+        try await server.startSession(transport: transport, offer: offer, profiles: profiles) { [self] event, send in
+            switch event {
+            case .connected(let profile):
+                stats.withLock { $0.connected += 1; $0.profile = profile.openSSLName }
+            case .rtp(var packet):
+                guard packet.count >= 12, let ssrc = table[packet[1] & 0x7F] else { return }
+                packet[8] = UInt8(ssrc >> 24); packet[9] = UInt8(ssrc >> 16 & 0xFF)
+                packet[10] = UInt8(ssrc >> 8 & 0xFF); packet[11] = UInt8(ssrc & 0xFF)
+                stats.withLock { $0.received += 1; $0.echoed += 1 }
+                send(packet)
+            case .rtcp:
+                stats.withLock { $0.receivedRTCP += 1 }
+            case .closed(let reason):
+                stats.withLock { $0.closed.append(reason) }
+            case .selectedAddress:
+                break
+            }
+        }
+        return Response(
+            status: .created,
+            headers: [.contentType: "application/sdp", .location: "/api/v1/test/echo/\(transport.iceUfrag)"],
+            body: .init(byteBuffer: ByteBuffer(string: answer.description.write())))
+    }
+
+    static func plain(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}

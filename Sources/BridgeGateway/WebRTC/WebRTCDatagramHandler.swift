@@ -1,0 +1,137 @@
+import BridgeCore
+import BridgeSTUN
+import BridgeWebRTC
+import NIOCore
+
+/// The NIO edge of every WebRTC session: one UDP socket, all sessions, one event loop.
+///
+/// A datagram finds its session by the remote address once known, else by the ufrag in the USERNAME of a
+/// STUN check (the part before the colon is the gateway's own ufrag, RFC 8445 section 7.2.2). The handler
+/// reads the clock once per datagram, feeds the session, drains its output and flushes once per read burst.
+final class WebRTCDatagramHandler: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+
+    struct Entry {
+        let session: WebRTCSession
+        let onEvent: (WebRTCSession.Event) -> Void
+        var timer: Scheduled<Void>?
+    }
+
+    private var sessionsByUfrag: [String: Entry] = [:]
+    private var ufragByAddress: [TransportAddress: String] = [:]
+    private var context: ChannelHandlerContext?
+    private(set) var unmatched = 0
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        for entry in sessionsByUfrag.values { entry.timer?.cancel() }
+        sessionsByUfrag.removeAll()
+        self.context = nil
+    }
+
+    /// Adds a session, keyed by the gateway's ufrag for it. Must run on the channel's event loop.
+    func register(_ session: WebRTCSession, ufrag: String, onEvent: @escaping (WebRTCSession.Event) -> Void) {
+        sessionsByUfrag[ufrag] = Entry(session: session, onEvent: onEvent, timer: nil)
+        reschedule(ufrag)
+    }
+
+    func remove(ufrag: String) {
+        sessionsByUfrag.removeValue(forKey: ufrag)?.timer?.cancel()
+        ufragByAddress = ufragByAddress.filter { $0.value != ufrag }
+    }
+
+    var sessionCount: Int { sessionsByUfrag.count }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        guard let source = TransportAddress(envelope.remoteAddress) else { unmatched += 1; return }
+        let bytes = Array(envelope.data.readableBytesView)
+        guard let ufrag = ufragByAddress[source] ?? stunUfrag(bytes), let entry = sessionsByUfrag[ufrag] else {
+            unmatched += 1
+            return
+        }
+        entry.session.handleDatagram(bytes, from: source, now: Self.now())
+        drain(ufrag)
+        // Learn the address once ICE trusts it, so later DTLS and SRTP find the session directly.
+        if entry.session.selectedAddress == source || ufragByAddress[source] == nil && entry.session.selectedAddress != nil {
+            ufragByAddress[source] = ufrag
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        context.flush()
+    }
+
+    /// Sends RTP from outside the read path (sources, echo), then flushes.
+    func send(rtp packet: [UInt8], ufrag: String) {
+        guard let entry = sessionsByUfrag[ufrag] else { return }
+        entry.session.send(rtp: packet)
+        drain(ufrag)
+        context?.flush()
+    }
+
+    private func stunUfrag(_ bytes: [UInt8]) -> String? {
+        guard PacketDemux.classify(bytes) == .stun, let message = try? STUNMessage(parsing: bytes),
+              let username = message.username, let colon = username.firstIndex(of: ":") else { return nil }
+        return String(username[..<colon])
+    }
+
+    private func drain(_ ufrag: String) {
+        guard let entry = sessionsByUfrag[ufrag], let context else { return }
+        while let output = entry.session.pollOutput() {
+            switch output {
+            case .datagram(let bytes, let destination):
+                guard let address = try? SocketAddress(destination) else { continue }
+                let buffer = context.channel.allocator.buffer(bytes: bytes)
+                context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: address, data: buffer)), promise: nil)
+            case .event(let event):
+                entry.onEvent(event)
+            }
+        }
+        if entry.session.isClosed {
+            remove(ufrag: ufrag)
+        } else {
+            reschedule(ufrag)
+        }
+    }
+
+    private func reschedule(_ ufrag: String) {
+        guard var entry = sessionsByUfrag[ufrag], let context else { return }
+        entry.timer?.cancel()
+        let now = Self.now()
+        if let deadline = entry.session.nextTimeout(now: now) {
+            let eventLoop = context.eventLoop
+            let delay = TimeAmount.nanoseconds(Int64(clamping: deadline.nanoseconds > now.nanoseconds ? deadline.nanoseconds - now.nanoseconds : 0))
+            entry.timer = eventLoop.assumeIsolated().scheduleTask(in: delay) { [weak self] in
+                guard let self, let current = self.sessionsByUfrag[ufrag] else { return }
+                current.session.handleTimeout(now: Self.now())
+                self.drain(ufrag)
+                self.context?.flush()
+            }
+        } else {
+            entry.timer = nil
+        }
+        sessionsByUfrag[ufrag] = entry
+    }
+
+    static func now() -> MonotonicInstant {
+        MonotonicInstant(nanoseconds: NIODeadline.now().uptimeNanoseconds)
+    }
+}
+
+extension TransportAddress {
+    init?(_ address: SocketAddress) {
+        guard let port = address.port, let ip = address.ipAddress, let value = TransportAddress(ip, port: UInt16(port)) else { return nil }
+        self = value
+    }
+}
+
+extension SocketAddress {
+    init(_ address: TransportAddress) throws {
+        self = try SocketAddress(ipAddress: address.ipString, port: Int(address.port))
+    }
+}

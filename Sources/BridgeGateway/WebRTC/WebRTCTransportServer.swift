@@ -1,0 +1,98 @@
+import BridgeCore
+import BridgeDTLS
+import BridgeICE
+import BridgeSDP
+import BridgeSRTP
+import BridgeWebRTC
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// The gateway's WebRTC port: binds the UDP socket (`webrtc.udp_port`) and creates sessions on its loop.
+public final class WebRTCTransportServer: Sendable {
+    let channel: any Channel
+    private let handler: NIOLoopBound<WebRTCDatagramHandler>
+    public let port: Int
+    public let certificate: DTLSCertificate
+    /// Advertised host addresses (`webrtc.hosts`, or the listen address).
+    public let hosts: [String]
+
+    private init(channel: any Channel, handler: NIOLoopBound<WebRTCDatagramHandler>, port: Int, certificate: DTLSCertificate, hosts: [String]) {
+        self.channel = channel
+        self.handler = handler
+        self.port = port
+        self.certificate = certificate
+        self.hosts = hosts
+    }
+
+    public static func bind(host: String, port: Int, advertise hosts: [String], group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton)
+        async throws -> WebRTCTransportServer
+    {
+        let certificate = try DTLSCertificate.generate()
+        let eventLoop = group.next()
+        let handler = try await eventLoop.submit { NIOLoopBound(WebRTCDatagramHandler(), eventLoop: eventLoop) }.get()
+        let channel = try await DatagramBootstrap(group: eventLoop)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(handler.value) }
+            }
+            .bind(host: host, port: port).get()
+        let boundPort = channel.localAddress?.port ?? port
+        return WebRTCTransportServer(channel: channel, handler: handler, port: boundPort, certificate: certificate,
+                                     hosts: hosts.isEmpty ? [host == "0.0.0.0" ? "127.0.0.1" : host] : hosts)
+    }
+
+    public func close() async {
+        try? await channel.close()
+    }
+
+    /// Transport parameters for a new session's SDP: fresh ICE credentials, the certificate, host candidates.
+    func newTransportParameters() -> WebRTCTransportParameters {
+        WebRTCTransportParameters(
+            iceUfrag: Self.randomToken(8), icePwd: Self.randomToken(24),
+            fingerprint: Fingerprint(hashFunction: "sha-256", value: certificate.sha256Fingerprint),
+            candidates: WebRTCTransportParameters.hostCandidates(addresses: hosts, udpPort: port, tcpPort: 0),
+            cname: Self.randomToken(12), streamID: "mediabridge")
+    }
+
+    /// Starts a session for an answered offer on the socket's loop.
+    func startSession(
+        transport: WebRTCTransportParameters, offer: SessionDescription, profiles: [SRTPProfile],
+        onEvent: @escaping @Sendable (WebRTCSession.Event, _ send: @escaping @Sendable ([UInt8]) -> Void) -> Void
+    ) async throws {
+        guard let first = offer.media.first, let remote = offer.iceCredentials(for: first) else {
+            throw WebRTCEndpointError(message: "the offer has no ICE credentials")
+        }
+        // Every fingerprint the peer lists, at media or session level (aiortc lists sha-256, -384 and -512).
+        let fingerprintValues = offer.media.flatMap { $0.attributeValues("fingerprint") }
+            + offer.attributes.filter { $0.name == "fingerprint" }.compactMap(\.value)
+        let allFingerprints = fingerprintValues.compactMap(Fingerprint.init(attributeValue:)).map { ($0.hashFunction, $0.value) }
+        let role: DTLSTransport.Role = offer.setup(for: first) == .passive ? .client : .server
+        let context = try DTLSContext(certificate: certificate, profiles: profiles)
+        let configuration = WebRTCSession.Configuration(
+            local: .init(ufrag: transport.iceUfrag, pwd: transport.icePwd), remote: .init(ufrag: remote.ufrag, pwd: remote.pwd),
+            dtlsContext: context, dtlsRole: role, remoteFingerprints: allFingerprints)
+        let handler = self.handler
+        let ufrag = transport.iceUfrag
+        try await channel.eventLoop.submit {
+            let session = try WebRTCSession(configuration: configuration, now: WebRTCDatagramHandler.now())
+            let eventLoop = self.channel.eventLoop
+            let send: @Sendable ([UInt8]) -> Void = { packet in
+                eventLoop.execute { handler.value.send(rtp: packet, ufrag: ufrag) }
+            }
+            handler.value.register(session, ufrag: ufrag) { event in onEvent(event, send) }
+        }.get()
+    }
+
+    static func randomToken(_ length: Int) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<length).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
+    }
+}
+
+/// A WebRTC request the gateway cannot serve, in words for the HTTP answer.
+struct WebRTCEndpointError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}

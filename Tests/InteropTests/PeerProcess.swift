@@ -1,0 +1,88 @@
+import Foundation
+
+/// Starts and stops the real programs interop tests talk to: the gateway binary and peers (aiortc, …).
+/// Every process started here is stopped by its PID; every wait is bounded.
+enum PeerProcess {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+    static let gatewayBinary = repositoryRoot + "/.build/debug/mediabridge"
+    static let python = repositoryRoot + "/.venv/bin/python"
+
+    struct MissingTool: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// A running gateway with test endpoints, on free ports; `stop()` ends it.
+    final class Gateway {
+        let process = Process()
+        let httpPort: Int
+        private let output = Pipe()
+
+        init(extraYAML: String = "") throws {
+            let config = FileManager.default.temporaryDirectory.appendingPathComponent("mb-interop-\(UUID().uuidString).yaml")
+            try """
+                log: {level: warning}
+                http: {listen: '127.0.0.1:0'}
+                webrtc: {udp_port: 0, tcp_port: 0}
+                routes: []
+                \(extraYAML)
+                """.write(to: config, atomically: true, encoding: .utf8)
+            guard FileManager.default.isExecutableFile(atPath: PeerProcess.gatewayBinary) else {
+                throw MissingTool(description: "\(PeerProcess.gatewayBinary) is missing: run `make test`, which builds it")
+            }
+            process.executableURL = URL(fileURLWithPath: PeerProcess.gatewayBinary)
+            process.arguments = ["run", "--config", config.path]
+            process.environment = ProcessInfo.processInfo.environment.merging(["MEDIABRIDGE_TEST_ENDPOINTS": "1"]) { $1 }
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            var banner = ""
+            for _ in 0..<200 where !banner.contains("Stop with Ctrl-C") {
+                let data = output.fileHandleForReading.availableData
+                if data.isEmpty { break }
+                banner += String(decoding: data, as: UTF8.self)
+            }
+            guard let match = banner.firstMatch(of: /Open http:\/\/127\.0\.0\.1:(\d+)\//), let port = Int(match.1) else {
+                process.terminate()
+                throw MissingTool(description: "the gateway did not start: \(banner)")
+            }
+            httpPort = port
+        }
+
+        func stop() {
+            if process.isRunning {
+                kill(process.processIdentifier, SIGINT)
+                for _ in 0..<40 where process.isRunning { usleep(50_000) }
+                if process.isRunning { process.terminate() }
+            }
+            process.waitUntilExit()
+        }
+    }
+
+    /// Runs a Python script from the project's venv (made by `make deps`) and returns its stdout.
+    static func runPython(_ script: String, arguments: [String], timeout: Duration) throws -> String {
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            throw MissingTool(description: "\(python) is missing: `make deps` creates the venv with aiortc")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [repositoryRoot + "/" + script] + arguments
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline { usleep(50_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            throw MissingTool(description: "\(script) did not finish within \(timeout)")
+        }
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        if process.terminationStatus != 0 {
+            let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            throw MissingTool(description: "\(script) failed (\(process.terminationStatus)): \(stderr.suffix(2000))")
+        }
+        return text
+    }
+}
