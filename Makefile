@@ -51,15 +51,21 @@ test: build
 bench: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark --no-progress
 
-# libFuzzer over the SDP parser and translators, seeded with the SDP fixtures.
-# Crashers land in Fuzz/artifacts/; commit them to Tests/Fixtures/sdp/fuzz/ as regression inputs.
+# libFuzzer over the SDP parser and translators, seeded with the SDP fixtures, then over the RTP/RTCP
+# packet layer, seeded with Tests/Fixtures/rtp/*.bin; FUZZ_SECONDS each.
+# Crashers land in Fuzz/artifacts/; commit them to Tests/Fixtures/sdp/fuzz/ or Tests/Fixtures/rtp/fuzz/ as
+# regression inputs.
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	cd Fuzz && $(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address --product SDPFuzzer
-	mkdir -p Fuzz/corpus/sdp Fuzz/artifacts
+	cd Fuzz && $(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address --product RTPFuzzer
+	mkdir -p Fuzz/corpus/sdp Fuzz/corpus/rtp Fuzz/artifacts
 	cp -n Tests/Fixtures/sdp/*.sdp Fuzz/corpus/sdp/
+	cp -n Tests/Fixtures/rtp/*.bin Fuzz/corpus/rtp/
 	Fuzz/.build/release/SDPFuzzer Fuzz/corpus/sdp -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
 		-artifact_prefix=Fuzz/artifacts/sdp-
+	Fuzz/.build/release/RTPFuzzer Fuzz/corpus/rtp -max_total_time=$(FUZZ_SECONDS) -max_len=1500 \
+		-artifact_prefix=Fuzz/artifacts/rtp-
 
 clean:
 	rm -rf .build Benchmarks/.build Fuzz/.build $(VENV)

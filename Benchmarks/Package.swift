@@ -31,5 +31,14 @@ let package = Package(
             ],
             path: "Benchmarks/SDPBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        .executableTarget(
+            name: "RTPBenchmarks",
+            dependencies: [
+                .product(name: "BridgeRTP", package: gatewayPackage),
+                .product(name: "BridgeCore", package: gatewayPackage),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/RTPBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
     ]
 )

@@ -11,9 +11,19 @@ let package = Package(
     name: "mediabridge-fuzz",
     dependencies: [.package(path: "..")],
     targets: [
+        // The hand-over to libFuzzer's driver that every fuzzer's `main` makes.
+        .target(name: "FuzzerDriver"),
         .executableTarget(
             name: "SDPFuzzer",
-            dependencies: [.product(name: "BridgeSDP", package: gatewayPackage)],
+            dependencies: ["FuzzerDriver", .product(name: "BridgeSDP", package: gatewayPackage)],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+        .executableTarget(
+            name: "RTPFuzzer",
+            dependencies: [
+                "FuzzerDriver",
+                .product(name: "BridgeRTP", package: gatewayPackage),
+                .product(name: "BridgeCore", package: gatewayPackage),
+            ],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
     ]
 )

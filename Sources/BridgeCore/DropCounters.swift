@@ -1,0 +1,60 @@
+/// Packets dropped on the data path, counted by reason. Bad input on the media path is dropped and counted,
+/// never fatal (CONVENTIONS.md); these counts feed the metrics endpoint.
+///
+/// A value with fixed storage: recording does not allocate once the counters exist.
+public struct DropCounters: Sendable, Hashable {
+    public enum Reason: Int, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+        /// A datagram whose first byte matches no protocol (RFC 7983).
+        case unclassified
+        case malformedRTP
+        case malformedRTCP
+        case unknownSSRC
+        case unknownPayloadType
+        /// SRTP or SRTCP authentication failed.
+        case authenticationFailed
+        /// SRTP replay protection refused a packet seen before.
+        case replayed
+        /// Media arrived before the session could take it (ICE or DTLS not done).
+        case notReady
+        /// A send queue or buffer was full.
+        case overflow
+
+        public var description: String {
+            switch self {
+            case .unclassified: "unclassified"
+            case .malformedRTP: "malformed_rtp"
+            case .malformedRTCP: "malformed_rtcp"
+            case .unknownSSRC: "unknown_ssrc"
+            case .unknownPayloadType: "unknown_payload_type"
+            case .authenticationFailed: "authentication_failed"
+            case .replayed: "replayed"
+            case .notReady: "not_ready"
+            case .overflow: "overflow"
+            }
+        }
+    }
+
+    private var counts: [UInt64]
+
+    public init() {
+        counts = [UInt64](repeating: 0, count: Reason.allCases.count)
+    }
+
+    public mutating func record(_ reason: Reason, count: UInt64 = 1) {
+        counts[reason.rawValue] &+= count
+    }
+
+    public subscript(reason: Reason) -> UInt64 { counts[reason.rawValue] }
+
+    public var total: UInt64 { counts.reduce(0, &+) }
+
+    /// Adds another set of counters (a session's, when it ends) into this one.
+    public mutating func add(_ other: DropCounters) {
+        for reason in Reason.allCases { counts[reason.rawValue] &+= other[reason] }
+    }
+
+    /// The reasons with a non-zero count, in declaration order.
+    public var nonZero: [(reason: Reason, count: UInt64)] {
+        Reason.allCases.compactMap { counts[$0.rawValue] == 0 ? nil : ($0, counts[$0.rawValue]) }
+    }
+}
