@@ -20,10 +20,11 @@ import Testing
         EVP_PKEY_free(key)
     }
 
-    @Test func libsrtpInitialisesAndMakesAPolicy() {
+    @Test func libsrtpAnswersAndMakesAPolicy() {
         let version = String(cString: srtp_get_version_string())
         #expect(version.hasPrefix("libsrtp2 2."))
-        #expect(srtp_init() == srtp_err_status_ok)
+        #expect(srtp_get_version() >> 24 == 2)
+        // srtp_init is BridgeSRTP's to call, once per process (SRTPContextTests cover it).
         var policy = srtp_crypto_policy_t()
         mb_srtp_policy_aes_cm_128_hmac_sha1_80(&policy)
         #expect(policy.cipher_key_len == 30)  // 16-byte key + 14-byte salt
