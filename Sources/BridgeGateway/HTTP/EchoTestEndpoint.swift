@@ -39,6 +39,10 @@ final class EchoTestEndpoint: Sendable {
         router.get("api/v1/test/echo/stats") { _, _ in
             endpoint.stats.withLock { $0 }
         }
+        router.get("test/echo") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: Self.page)))
+        }
     }
 
     private func answer(request: Request, context: BasicRequestContext) async throws -> Response {
@@ -89,6 +93,38 @@ final class EchoTestEndpoint: Sendable {
             headers: [.contentType: "application/sdp", .location: "/api/v1/test/echo/\(transport.iceUfrag)"],
             body: .init(byteBuffer: ByteBuffer(string: answer.description.write())))
     }
+
+    /// A page for browser interop tests: sends the fake microphone to the echo endpoint and exposes
+    /// `runEcho(profile, seconds)`, which resolves to the transport and RTP stats from `getStats()`.
+    static let page = """
+        <!doctype html><meta charset="utf-8"><title>MediaBridge echo test</title>
+        <script>
+        async function runEcho(profile, seconds) {
+          const pc = new RTCPeerConnection();
+          const stream = await navigator.mediaDevices.getUserMedia({audio: true});
+          for (const track of stream.getTracks()) pc.addTrack(track, stream);
+          await pc.setLocalDescription(await pc.createOffer());
+          const reply = await fetch("/api/v1/test/echo?profile=" + profile, {method: "POST", headers: {"Content-Type": "application/sdp"}, body: pc.localDescription.sdp});
+          if (reply.status !== 201) return {error: reply.status + " " + await reply.text()};
+          await pc.setRemoteDescription({type: "answer", sdp: await reply.text()});
+          const started = performance.now();
+          let result = {};
+          while (performance.now() - started < seconds * 1000) {
+            await new Promise(r => setTimeout(r, 250));
+            const stats = await pc.getStats();
+            result = {connection: pc.connectionState, inbound: 0, outbound: 0, audioLevel: 0};
+            stats.forEach(s => {
+              if (s.type === "transport") { result.dtlsState = s.dtlsState; result.tlsVersion = s.tlsVersion; result.srtpCipher = s.srtpCipher; result.dtlsCipher = s.dtlsCipher; }
+              if (s.type === "inbound-rtp" && s.kind === "audio") { result.inbound = s.packetsReceived; result.audioLevel = s.audioLevel || 0; }
+              if (s.type === "outbound-rtp" && s.kind === "audio") result.outbound = s.packetsSent;
+            });
+            if (result.inbound > 50) break;
+          }
+          pc.close();
+          return result;
+        }
+        </script>
+        """
 
     static func plain(_ status: HTTPResponse.Status, _ text: String) -> Response {
         Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))

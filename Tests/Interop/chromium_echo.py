@@ -1,0 +1,28 @@
+#!/usr/bin/env python3
+"""Headless Chromium against the gateway's echo page: prints one JSON line with getStats() figures.
+
+Usage: chromium_echo.py BASE_URL PROFILE [SECONDS]
+"""
+import json
+import sys
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+
+base, profile = sys.argv[1], sys.argv[2]
+seconds = float(sys.argv[3]) if len(sys.argv) > 3 else 8.0
+options = webdriver.ChromeOptions()
+options.binary_location = "/usr/bin/chromium"
+for flag in ["--headless=new", "--no-sandbox", "--use-fake-ui-for-media-stream",
+             "--use-fake-device-for-media-stream", "--allow-loopback-in-peer-connection"]:
+    options.add_argument(flag)
+driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+try:
+    driver.set_script_timeout(seconds + 10)
+    driver.get(f"{base}/test/echo")
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        f"runEcho({json.dumps(profile)}, {seconds}).then(done, e => done({{error: String(e)}}));")
+    print(json.dumps(result), flush=True)
+finally:
+    driver.quit()
