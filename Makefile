@@ -59,13 +59,17 @@ FUZZ_SECONDS ?= 60
 fuzz: deps
 	cd Fuzz && $(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address --product SDPFuzzer
 	cd Fuzz && $(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address --product RTPFuzzer
-	mkdir -p Fuzz/corpus/sdp Fuzz/corpus/rtp Fuzz/artifacts
+	cd Fuzz && $(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address --product STUNFuzzer
+	mkdir -p Fuzz/corpus/sdp Fuzz/corpus/rtp Fuzz/corpus/stun Fuzz/artifacts
 	cp -n Tests/Fixtures/sdp/*.sdp Fuzz/corpus/sdp/
 	cp -n Tests/Fixtures/rtp/*.bin Fuzz/corpus/rtp/
+	cp -n Tests/Fixtures/stun/*.bin Fuzz/corpus/stun/
 	Fuzz/.build/release/SDPFuzzer Fuzz/corpus/sdp -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
 		-artifact_prefix=Fuzz/artifacts/sdp-
 	Fuzz/.build/release/RTPFuzzer Fuzz/corpus/rtp -max_total_time=$(FUZZ_SECONDS) -max_len=1500 \
 		-artifact_prefix=Fuzz/artifacts/rtp-
+	Fuzz/.build/release/STUNFuzzer Fuzz/corpus/stun -max_total_time=$(FUZZ_SECONDS) -max_len=600 \
+		-artifact_prefix=Fuzz/artifacts/stun-
 
 clean:
 	rm -rf .build Benchmarks/.build Fuzz/.build $(VENV)

@@ -12,6 +12,8 @@ let package = Package(
         .library(name: "BridgeSDP", targets: ["BridgeSDP"]),
         .library(name: "BridgeRTP", targets: ["BridgeRTP"]),
         .library(name: "BridgeWebRTC", targets: ["BridgeWebRTC"]),
+        .library(name: "BridgeSTUN", targets: ["BridgeSTUN"]),
+        .library(name: "BridgeICE", targets: ["BridgeICE"]),
         .library(name: "BridgeGateway", targets: ["BridgeGateway"]),
     ],
     dependencies: [

@@ -25,5 +25,14 @@ let package = Package(
                 .product(name: "BridgeCore", package: gatewayPackage),
             ],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+        .executableTarget(
+            name: "STUNFuzzer",
+            dependencies: [
+                "FuzzerDriver",
+                .product(name: "BridgeSTUN", package: gatewayPackage),
+                .product(name: "BridgeICE", package: gatewayPackage),
+                .product(name: "BridgeCore", package: gatewayPackage),
+            ],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
     ]
 )
