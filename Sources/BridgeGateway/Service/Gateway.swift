@@ -60,7 +60,18 @@ public struct Gateway: Sendable {
         } catch {
             throw GatewayStartError.describing(error, key: "webrtc.udp_port", host: config.http.listen.host, port: config.webrtc.udpPort)
         }
-        defer { Task { await webrtc.close() } }
+        do throws(GatewayStartError) {
+            try await serve(webrtc: webrtc, scheme: scheme)
+        } catch {
+            await webrtc.close()
+            throw error
+        }
+        await webrtc.close()
+        logger.info("stopped")
+    }
+
+    /// HTTP until SIGINT or SIGTERM; the caller owns the WebRTC socket.
+    private func serve(webrtc: WebRTCTransportServer, scheme: String) async throws(GatewayStartError) {
         let udpPort = webrtc.port
         let app = try makeApplication(webrtc: webrtc) { port in
             printStartupBanner(scheme: scheme, port: port, udpPort: udpPort)
@@ -74,7 +85,6 @@ public struct Gateway: Sendable {
         } catch {
             throw GatewayStartError.describing(error, listen: config.http.listen)
         }
-        logger.info("stopped")
     }
 
     private func printStartupBanner(scheme: String, port: Int, udpPort: Int) {

@@ -56,9 +56,10 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
         }
         entry.session.handleDatagram(bytes, from: source, now: Self.now())
         drain(ufrag)
-        // Learn the address once ICE trusts it, so later DTLS and SRTP find the session directly.
-        if entry.session.selectedAddress == source || ufragByAddress[source] == nil && entry.session.selectedAddress != nil {
-            ufragByAddress[source] = ufrag
+        // Learn only the address ICE selected (it passed a check with the session's password), so that a
+        // flood of forged checks cannot grow the table; later DTLS and SRTP find the session directly.
+        if let selected = entry.session.selectedAddress, ufragByAddress[selected] == nil {
+            ufragByAddress[selected] = ufrag
         }
     }
 
