@@ -51,6 +51,15 @@ import Testing
         #expect(CodecMatcher.decide(source: source, peer: peer) == .passThrough(source: source[0], peer: peer[2], note: nil))
     }
 
+    @Test func levelAboveThePeersIsNotedNotRefused() {
+        let source = [h264(96, "packetization-mode=1;profile-level-id=42e028")]
+        let peer = [h264(102, "packetization-mode=1;profile-level-id=42e01f;level-asymmetry-allowed=1")]
+        #expect(CodecMatcher.decide(source: source, peer: peer)
+            == .passThrough(source: source[0], peer: peer[0], note: "source level 4.0 is above the 3.1 the peer offered"))
+        let lower = [h264(96, "packetization-mode=1;profile-level-id=42e01e")]
+        #expect(CodecMatcher.decide(source: lower, peer: peer) == .passThrough(source: lower[0], peer: peer[0], note: nil))
+    }
+
     @Test func highProfileFallsBackLooselyWithANote() {
         let source = [h264(96, "packetization-mode=1;profile-level-id=640028")]
         let peer = [h264(102, "packetization-mode=1;profile-level-id=42e01f")]

@@ -59,6 +59,8 @@ import Testing
         ("sip-polycom-sdes-video-bfcp-to-webrtc-offer", "phone-polycom.sdp"),
         ("sip-freeswitch-rtcp-attribute-to-webrtc-offer", "pbx-freeswitch.sdp"),
         ("sip-asterisk-g726-ptime-to-webrtc-offer", "pbx-asterisk.sdp"),
+        ("sip-linphone-avpf-three-dtmf-rates-to-webrtc-offer", "phone-linphone.sdp"),
+        ("sip-linphone-legacy-speex-on-111-to-webrtc-offer", "phone-linphone-legacy.sdp"),
     ])
     func phoneOfferToBrowser(name: String, sipOffer: String) throws {
         var translator = SIPMediaTranslator(transport: Self.transport, sipLeg: Self.sipLeg)

@@ -70,8 +70,9 @@ public enum CodecMatcher {
 
     public enum Compatibility: Sendable, Hashable {
         case compatible
-        /// Not an exact match, but decoders take it; the note says why.
-        case loose(String)
+        /// Not an exact match, but decoders take it; the note says why. Lower `rank` is the closer match
+        /// (a level above the peer's is closer than another profile).
+        case loose(String, rank: Int)
         case incompatible(String)
     }
 
@@ -83,6 +84,11 @@ public enum CodecMatcher {
         // only the peer's mode matters, and mode 0 cannot carry frames larger than the MTU.
         guard peerMode == "1" else { return .incompatible("packetization-mode \(peerMode)") }
         if sourceID.hasSameProfile(as: peerID) {
+            // RFC 6184 section 8.1: the offered level is the highest the peer takes (in either direction when it
+            // allows level asymmetry, for both when not). Browsers decode above it, so this is a note, not a refusal.
+            if sourceID.levelValue > peerID.levelValue {
+                return .loose("source level \(sourceID.levelName) is above the \(peerID.levelName) the peer offered", rank: 1)
+            }
             return .compatible
         }
         // Browsers decode every 8-bit 4:2:0 profile through one decoder, whatever the offer lists;
@@ -90,7 +96,7 @@ public enum CodecMatcher {
         let decodable: Set<H264ProfileLevelID.Profile> = [.constrainedBaseline, .baseline, .main, .high, .constrainedHigh]
         if let sourceProfile = sourceID.profile, decodable.contains(sourceProfile),
            let peerProfile = peerID.profile, decodable.contains(peerProfile) {
-            return .loose("source is \(sourceProfile.rawValue), peer offered \(peerProfile.rawValue)")
+            return .loose("source is \(sourceProfile.rawValue), peer offered \(peerProfile.rawValue)", rank: 2)
         }
         return .incompatible("H.264 profile \(sourceID) vs \(peerID)")
     }
@@ -103,17 +109,20 @@ public enum CodecMatcher {
         let primaries = source.filter { !$0.kind.isAuxiliary }
         guard !primaries.isEmpty else { return .unsupported(reason: "the source track has no codec") }
         if audioHandling != .transcodeToOpus {
-            var loose: TrackDecision?
+            var loose: (decision: TrackDecision, rank: Int)?
             for codec in primaries {
                 for offered in peer where offered.kind == codec.kind {
                     switch compatibility(source: codec, peer: offered) {
-                    case .compatible: return .passThrough(source: codec, peer: offered, note: nil)
-                    case .loose(let note): loose = loose ?? .passThrough(source: codec, peer: offered, note: note)
-                    case .incompatible: continue
+                    case .compatible:
+                        return .passThrough(source: codec, peer: offered, note: nil)
+                    case .loose(let note, let rank) where rank < (loose?.rank ?? Int.max):
+                        loose = (.passThrough(source: codec, peer: offered, note: note), rank)
+                    case .loose, .incompatible:
+                        continue
                     }
                 }
             }
-            if let loose { return loose }
+            if let loose { return loose.decision }
         }
         if audioHandling != .passThroughOnly, let codec = primaries.first(where: isTranscodableAudio),
            let opus = peer.first(where: { $0.kind == .opus && $0.clockRate == 48000 }) {

@@ -82,6 +82,11 @@ public struct H264ProfileLevelID: Sendable, Hashable, CustomStringConvertible {
         levelIDC == 11 && profileIOP & 0b0001_0000 != 0 && [0x42, 0x4D, 0x58].contains(profileIDC)
     }
 
+    /// Comparable level: level_idc, with level 1b between 1.0 (10) and 1.1 (11).
+    var levelValue: Double {
+        isLevel1b ? 10.5 : Double(levelIDC)
+    }
+
     /// The level as H.264 writes it: 3.1 for level_idc 31, "1b" for level 1b.
     public var levelName: String {
         isLevel1b ? "1b" : "\(levelIDC / 10).\(levelIDC % 10)"
