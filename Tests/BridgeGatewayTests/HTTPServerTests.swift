@@ -99,3 +99,17 @@ import Testing
         #expect(error.message == "http.listen: port 8080 on 127.0.0.1 is already in use (is another gateway running?)")
     }
 }
+
+@Suite struct AdvertisedHostsTests {
+    @Test func configuredHostsComeFirstThenTheBoundAddress() {
+        #expect(WebRTCTransportServer.advertisedHosts(configured: ["203.0.113.9", "cam.example.org"], boundHost: "127.0.0.1", includeInterfaces: true)
+            == ["203.0.113.9", "cam.example.org", "127.0.0.1"])
+    }
+
+    @Test func everyInterfaceWhenBoundToAll() {
+        let hosts = WebRTCTransportServer.advertisedHosts(configured: [], boundHost: "0.0.0.0", includeInterfaces: true)
+        #expect(hosts.contains("127.0.0.1"))
+        #expect(hosts.last == "127.0.0.1")
+        #expect(WebRTCTransportServer.advertisedHosts(configured: ["198.51.100.1"], boundHost: "0.0.0.0", includeInterfaces: false) == ["198.51.100.1"])
+    }
+}

@@ -56,7 +56,9 @@ public struct Gateway: Sendable {
         let webrtc: WebRTCTransportServer
         do {
             let listenHost = config.http.listen.host == "localhost" ? "127.0.0.1" : config.http.listen.host
-            webrtc = try await WebRTCTransportServer.bind(host: listenHost, port: config.webrtc.udpPort, advertise: config.webrtc.hosts)
+            let advertised = WebRTCTransportServer.advertisedHosts(
+                configured: config.webrtc.hosts, boundHost: listenHost, includeInterfaces: config.webrtc.includeInterfaceAddresses)
+            webrtc = try await WebRTCTransportServer.bind(host: listenHost, port: config.webrtc.udpPort, advertise: advertised)
         } catch {
             throw GatewayStartError.describing(error, key: "webrtc.udp_port", host: config.http.listen.host, port: config.webrtc.udpPort)
         }
@@ -72,9 +74,9 @@ public struct Gateway: Sendable {
 
     /// HTTP until SIGINT or SIGTERM; the caller owns the WebRTC socket.
     private func serve(webrtc: WebRTCTransportServer, scheme: String) async throws(GatewayStartError) {
-        let udpPort = webrtc.port
+        let udpPort = webrtc.port, advertised = webrtc.hosts
         let app = try makeApplication(webrtc: webrtc) { port in
-            printStartupBanner(scheme: scheme, port: port, udpPort: udpPort)
+            printStartupBanner(scheme: scheme, port: port, udpPort: udpPort, advertised: advertised)
         }
         var groupConfig = ServiceGroupConfiguration(
             services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -87,7 +89,7 @@ public struct Gateway: Sendable {
         }
     }
 
-    private func printStartupBanner(scheme: String, port: Int, udpPort: Int) {
+    private func printStartupBanner(scheme: String, port: Int, udpPort: Int, advertised: [String]) {
         let host = config.http.listen.host
         let shownHost = (host == "0.0.0.0" || host == "::") ? "127.0.0.1" : (host.contains(":") ? "[\(host)]" : host)
         var lines = ["MediaBridge \(MediaBridgeVersion.current) is running.",
@@ -96,7 +98,7 @@ public struct Gateway: Sendable {
             lines.append("  (listening on every interface: use this machine's address from other devices)")
         }
         lines.append("  Health \(scheme)://\(shownHost):\(port)/healthz · API /api/v1/routes · metrics /metrics")
-        lines.append("  WebRTC on UDP \(udpPort), advertised as \(config.webrtc.hosts.isEmpty ? shownHost : config.webrtc.hosts.joined(separator: ", "))")
+        lines.append("  WebRTC on UDP \(udpPort), advertised as \(advertised.joined(separator: ", "))")
         for route in config.routes {
             lines.append("  route \(route.name): \(route.source.redacted) (\(route.mode.rawValue))")
         }

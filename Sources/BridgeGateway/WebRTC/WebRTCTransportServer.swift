@@ -39,7 +39,24 @@ public final class WebRTCTransportServer: Sendable {
             .bind(host: host, port: port).get()
         let boundPort = channel.localAddress?.port ?? port
         return WebRTCTransportServer(channel: channel, handler: handler, port: boundPort, certificate: certificate,
-                                     hosts: hosts.isEmpty ? [host == "0.0.0.0" ? "127.0.0.1" : host] : hosts)
+                                     hosts: hosts)
+    }
+
+    /// What to advertise as host candidates: `webrtc.hosts` first, then the address the socket is bound to,
+    /// or, bound to every interface, this machine's interface addresses (unless switched off).
+    static func advertisedHosts(configured: [String], boundHost: String, includeInterfaces: Bool) -> [String] {
+        var hosts = configured
+        if boundHost != "0.0.0.0" && boundHost != "::" {
+            hosts.append(boundHost)
+        } else if includeInterfaces {
+            let devices = (try? System.enumerateDevices()) ?? []
+            let addresses = devices.compactMap { $0.address?.ipAddress }.filter { !$0.hasPrefix("fe80") }
+            // Loopback last: browsers on this machine reach it, others skip it.
+            hosts += addresses.filter { $0 != "127.0.0.1" && $0 != "::1" } + addresses.filter { $0 == "127.0.0.1" }
+        }
+        var seen: Set<String> = []
+        let unique = hosts.filter { seen.insert($0).inserted }
+        return unique.isEmpty ? ["127.0.0.1"] : unique
     }
 
     public func close() async {
