@@ -57,7 +57,7 @@ let package = Package(
         .target(
             name: "BridgeGateway",
             dependencies: [
-                "BridgeCore", "BridgeSDP", "BridgeWebRTC", "CBridgeShim",
+                "BridgeCore", "BridgeSDP", "BridgeWebRTC", "BridgeDTLS", "CBridgeShim",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -37,7 +37,7 @@ public final class DTLSCertificate: @unchecked Sendable {
         return DTLSCertificate(key: key, certificate: x509, fingerprint: try Self.fingerprint(of: x509, digest: "sha-256"))
     }
 
-    private init(key: OpaquePointer, certificate: OpaquePointer, fingerprint: String) {
+    init(key: OpaquePointer, certificate: OpaquePointer, fingerprint: String) {
         self.key = key
         self.certificate = certificate
         sha256Fingerprint = fingerprint

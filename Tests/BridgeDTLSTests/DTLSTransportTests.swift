@@ -1,3 +1,4 @@
+import Foundation
 import BridgeCore
 @testable import BridgeDTLS
 import BridgeSRTP
@@ -135,5 +136,30 @@ import Testing
         let fingerprint = try #require(Self.serverCertificate).sha256Fingerprint
         #expect(fingerprint.count == 32 * 3 - 1)
         #expect(fingerprint.split(separator: ":").allSatisfy { $0.count == 2 && $0.allSatisfy(\.isHexDigit) })
+    }
+}
+
+@Suite struct DTLSCertificatePEMTests {
+    @Test func aSavedCertificateLoadsWithTheSameFingerprint() throws {
+        let original = try DTLSCertificate.generate()
+        let pem = try original.pemEncoded()
+        #expect(pem.certificate.hasPrefix("-----BEGIN CERTIFICATE-----"))
+        #expect(pem.privateKey.hasPrefix("-----BEGIN PRIVATE KEY-----"))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mb-dtls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let certificatePath = directory.appendingPathComponent("cert.pem").path
+        let keyPath = directory.appendingPathComponent("key.pem").path
+        try pem.certificate.write(toFile: certificatePath, atomically: true, encoding: .utf8)
+        try pem.privateKey.write(toFile: keyPath, atomically: true, encoding: .utf8)
+        let loaded = try DTLSCertificate.load(certificatePath: certificatePath, privateKeyPath: keyPath)
+        #expect(loaded.sha256Fingerprint == original.sha256Fingerprint)
+        // A context accepts it, so sessions can use it.
+        _ = try DTLSContext(certificate: loaded)
+        // A key that is not the certificate's is refused with a reason.
+        let otherKey = try DTLSCertificate.generate().pemEncoded().privateKey
+        try otherKey.write(toFile: keyPath, atomically: true, encoding: .utf8)
+        #expect(throws: DTLSError.self) { try DTLSCertificate.load(certificatePath: certificatePath, privateKeyPath: keyPath) }
+        #expect(throws: DTLSError.self) { try DTLSCertificate.load(certificatePath: directory.path + "/missing.pem", privateKeyPath: keyPath) }
     }
 }

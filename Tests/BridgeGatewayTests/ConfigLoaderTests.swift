@@ -43,6 +43,7 @@ import Testing
               tcp_port: 0
               hosts: [203.0.113.7, cam.example.org]
               include_interface_addresses: false
+              dtls: {cert: /d.pem, key: /dk.pem}
               ice_servers:
                 - urls: stun:stun.example.org:3478
                 - urls: [turn:turn.example.org]
@@ -58,13 +59,14 @@ import Testing
                 codecs: {video: auto, audio: opus}
             sip: {enabled: false}
             """
-        let config = try loader(files: ["/c.pem", "/k.pem"]).parse(yaml: yaml)
+        let config = try loader(files: ["/c.pem", "/k.pem", "/d.pem", "/dk.pem"]).parse(yaml: yaml)
         #expect(config.log.level == .debug)
         #expect(config.http.listen == ListenAddress(host: "::1", port: 9000))
         #expect(config.http.tls?.certificatePath == "/c.pem")
         #expect(config.webrtc.udpPort == 10000 && config.webrtc.tcpPort == 0)
         #expect(config.webrtc.hosts == ["203.0.113.7", "cam.example.org"])
         #expect(config.webrtc.includeInterfaceAddresses == false)
+        #expect(config.webrtc.dtls?.privateKeyPath == "/dk.pem")
         #expect(config.webrtc.iceServers.count == 2)
         #expect(config.webrtc.iceServers[1].credential?.revealed == "p")
         let route = try #require(config.routes.first)

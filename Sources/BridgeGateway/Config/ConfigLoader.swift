@@ -135,7 +135,7 @@ public struct ConfigLoader: Sendable {
 
     private func decodeWebRTC(_ node: Node, into webrtc: inout WebRTCConfig, reader: ConfigReader) {
         let path = ConfigPath.root.appending("webrtc")
-        let keys = ["udp_port", "tcp_port", "hosts", "include_interface_addresses", "ice_servers"]
+        let keys = ["udp_port", "tcp_port", "hosts", "include_interface_addresses", "ice_servers", "dtls"]
         guard let section = reader.mapping(node, at: path, allowedKeys: keys) else { return }
         if let port = section["udp_port"] { webrtc.udpPort = reader.integer(port, at: path.appending("udp_port"), in: 0...65535) ?? webrtc.udpPort }
         if let port = section["tcp_port"] { webrtc.tcpPort = reader.integer(port, at: path.appending("tcp_port"), in: 0...65535) ?? webrtc.tcpPort }
@@ -148,6 +148,11 @@ public struct ConfigLoader: Sendable {
         }
         if let flag = section["include_interface_addresses"] {
             webrtc.includeInterfaceAddresses = reader.bool(flag, at: path.appending("include_interface_addresses")) ?? true
+        }
+        if let dtlsNode = section["dtls"], let dtls = reader.mapping(dtlsNode, at: path.appending("dtls"), allowedKeys: ["cert", "key"]) {
+            let cert = requiredFile(dtls, key: "cert", reader: reader)
+            let key = requiredFile(dtls, key: "key", reader: reader)
+            if let cert, let key { webrtc.dtls = .init(certificatePath: cert, privateKeyPath: key) }
         }
         if let servers = section["ice_servers"], let items = reader.sequence(servers, at: path.appending("ice_servers")) {
             webrtc.iceServers = items.enumerated().compactMap { index, item in

@@ -60,6 +60,8 @@ public struct WebRTCConfig: Sendable {
     public var includeInterfaceAddresses = true
     /// STUN/TURN servers handed to browsers (WHEP `Link` headers, call page).
     public var iceServers: [ICEServer] = []
+    /// PEM certificate and key for DTLS; nil makes a fresh ECDSA P-256 certificate at every start.
+    public var dtls: HTTPConfig.TLS?
 }
 
 /// The SIP section is a documented placeholder until SIP calls land: only `enabled: false` is accepted.

@@ -1,3 +1,4 @@
+import BridgeDTLS
 import Foundation
 import Hummingbird
 import HummingbirdCore
@@ -53,12 +54,24 @@ public struct Gateway: Sendable {
     /// Runs until SIGINT or SIGTERM, then shuts down within about a second.
     public func run() async throws(GatewayStartError) {
         let scheme = config.http.tls == nil ? "http" : "https"
+        let certificate: DTLSCertificate
+        do {
+            if let dtls = config.webrtc.dtls {
+                certificate = try DTLSCertificate.load(certificatePath: dtls.certificatePath, privateKeyPath: dtls.privateKeyPath)
+            } else {
+                certificate = try DTLSCertificate.generate()
+            }
+        } catch {
+            throw GatewayStartError(message: "webrtc.dtls: \(error.message)")
+        }
+        logger.info("DTLS certificate fingerprint sha-256 \(certificate.sha256Fingerprint)")
         let webrtc: WebRTCTransportServer
         do {
             let listenHost = config.http.listen.host == "localhost" ? "127.0.0.1" : config.http.listen.host
             let advertised = WebRTCTransportServer.advertisedHosts(
                 configured: config.webrtc.hosts, boundHost: listenHost, includeInterfaces: config.webrtc.includeInterfaceAddresses)
-            webrtc = try await WebRTCTransportServer.bind(host: listenHost, port: config.webrtc.udpPort, advertise: advertised)
+            webrtc = try await WebRTCTransportServer.bind(
+                host: listenHost, port: config.webrtc.udpPort, advertise: advertised, certificate: certificate)
         } catch {
             throw GatewayStartError.describing(error, key: "webrtc.udp_port", host: config.http.listen.host, port: config.webrtc.udpPort)
         }

@@ -25,10 +25,9 @@ public final class WebRTCTransportServer: Sendable {
         self.hosts = hosts
     }
 
-    public static func bind(host: String, port: Int, advertise hosts: [String], group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton)
-        async throws -> WebRTCTransportServer
+    public static func bind(host: String, port: Int, advertise hosts: [String], certificate: DTLSCertificate,
+                            group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> WebRTCTransportServer
     {
-        let certificate = try DTLSCertificate.generate()
         let eventLoop = group.next()
         let handler = try await eventLoop.submit { NIOLoopBound(WebRTCDatagramHandler(), eventLoop: eventLoop) }.get()
         let channel = try await DatagramBootstrap(group: eventLoop)
