@@ -13,6 +13,9 @@ let package = Package(
         .library(name: "BridgeRTP", targets: ["BridgeRTP"]),
         .library(name: "BridgeWebRTC", targets: ["BridgeWebRTC"]),
         .library(name: "BridgeSTUN", targets: ["BridgeSTUN"]),
+        // For the benchmarks package (SRTPContext, DTLSContext to wire sessions); not API for anyone else.
+        .library(name: "BridgeSRTP", targets: ["BridgeSRTP"]),
+        .library(name: "BridgeDTLS", targets: ["BridgeDTLS"]),
         .library(name: "BridgeICE", targets: ["BridgeICE"]),
         .library(name: "BridgeGateway", targets: ["BridgeGateway"]),
     ],

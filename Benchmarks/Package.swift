@@ -40,5 +40,24 @@ let package = Package(
             ],
             path: "Benchmarks/RTPBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        // Raw libsrtp2 called from C: the baseline TransportBenchmarks compares SRTPContext against.
+        .target(
+            name: "CSRTPBaseline",
+            path: "Benchmarks/CSRTPBaseline",
+            linkerSettings: [.linkedLibrary("srtp2")]),
+        .executableTarget(
+            name: "TransportBenchmarks",
+            dependencies: [
+                "CSRTPBaseline",
+                .product(name: "BridgeCore", package: gatewayPackage),
+                .product(name: "BridgeSRTP", package: gatewayPackage),
+                .product(name: "BridgeSTUN", package: gatewayPackage),
+                .product(name: "BridgeDTLS", package: gatewayPackage),
+                .product(name: "BridgeICE", package: gatewayPackage),
+                .product(name: "BridgeWebRTC", package: gatewayPackage),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/TransportBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
     ]
 )
