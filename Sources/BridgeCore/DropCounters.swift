@@ -18,6 +18,24 @@ public struct DropCounters: Sendable, Hashable {
         case notReady
         /// A send queue or buffer was full.
         case overflow
+        /// A datagram with a STUN first byte that is not a STUN message.
+        case malformedSTUN
+        /// A STUN message other than a Binding request (indications, stray responses).
+        case stunNotRequest
+        case stunBadFingerprint
+        /// USERNAME does not name this session's ufrags.
+        case stunBadUsername
+        /// MESSAGE-INTEGRITY did not verify with the session's password.
+        case stunBadIntegrity
+        /// A session already learned its maximum of peer addresses.
+        case iceTooManyAddresses
+        /// DTLS or media from an address ICE has not validated.
+        case unvalidatedSource
+        /// The session had ended.
+        case sessionClosed
+        /// Media handed to a session before DTLS completed or after it closed.
+        case sendNotConnected
+        case protectFailed
 
         public var description: String {
             switch self {
@@ -30,6 +48,16 @@ public struct DropCounters: Sendable, Hashable {
             case .replayed: "replayed"
             case .notReady: "not_ready"
             case .overflow: "overflow"
+            case .malformedSTUN: "malformed_stun"
+            case .stunNotRequest: "stun_not_request"
+            case .stunBadFingerprint: "stun_bad_fingerprint"
+            case .stunBadUsername: "stun_bad_username"
+            case .stunBadIntegrity: "stun_bad_integrity"
+            case .iceTooManyAddresses: "ice_too_many_addresses"
+            case .unvalidatedSource: "unvalidated_source"
+            case .sessionClosed: "session_closed"
+            case .sendNotConnected: "send_not_connected"
+            case .protectFailed: "protect_failed"
             }
         }
     }

@@ -44,7 +44,7 @@ public final class WebRTCSession {
         case event(Event)
     }
 
-    public private(set) var drops = DropCounts()
+    public private(set) var drops = DropCounters()
     public private(set) var isClosed = false
     public var selectedAddress: TransportAddress? { ice.selectedAddress }
     public var profile: SRTPProfile? { outbound?.profile }
@@ -67,12 +67,12 @@ public final class WebRTCSession {
     // MARK: Input
 
     public func handleDatagram(_ datagram: [UInt8], from source: TransportAddress, now: MonotonicInstant) {
-        guard !isClosed else { drops.count(.closed); return }
+        guard !isClosed else { drops.record(.sessionClosed); return }
         switch PacketDemux.classify(datagram) {
         case .stun: handleSTUN(datagram, from: source, now: now)
         case .dtls: handleDTLS(datagram, from: source)
         case .rtp, .rtcp: handleMedia(datagram, from: source)
-        default: drops.count(.unknownPacket)
+        default: drops.record(.unclassified)
         }
     }
 
@@ -97,21 +97,28 @@ public final class WebRTCSession {
 
     /// Protects and queues an RTP packet for the selected address. Nothing leaves before DTLS completes.
     public func send(rtp packet: [UInt8]) {
-        guard let outbound, let destination = ice.selectedAddress, !isClosed else { drops.count(.notConnected); return }
-        do {
-            outputs.append(.datagram(try outbound.protect(packet), to: destination))
-        } catch {
-            drops.count(.protectFailed)
-        }
+        send(packet, isRTCP: false)
     }
 
     public func send(rtcp packet: [UInt8]) {
-        guard let outbound, let destination = ice.selectedAddress, !isClosed else { drops.count(.notConnected); return }
-        do {
-            outputs.append(.datagram(try outbound.protectRTCP(packet), to: destination))
-        } catch {
-            drops.count(.protectFailed)
+        send(packet, isRTCP: true)
+    }
+
+    private func send(_ packet: [UInt8], isRTCP: Bool) {
+        guard let outbound, let destination = ice.selectedAddress, !isClosed else { drops.record(.sendNotConnected); return }
+        let overhead = isRTCP ? outbound.profile.rtcpOverhead : outbound.profile.rtpOverhead
+        // One buffer, sized once (a single allocation), protected in place.
+        var buffer = packet
+        buffer.reserveCapacity(packet.count + overhead)
+        buffer.append(contentsOf: repeatElement(0, count: overhead))
+        let result = buffer.withUnsafeMutableBytes { bytes in
+            Result { () throws(SRTPError) -> Int in
+                isRTCP ? try outbound.protectRTCP(bytes, length: packet.count) : try outbound.protect(bytes, length: packet.count)
+            }
         }
+        guard case .success(let length) = result else { drops.record(.protectFailed); return }
+        buffer.removeLast(buffer.count - length)
+        outputs.append(.datagram(buffer, to: destination))
     }
 
     public func close(reason: String) {
@@ -129,12 +136,12 @@ public final class WebRTCSession {
     // MARK: Internals
 
     private func handleSTUN(_ datagram: [UInt8], from source: TransportAddress, now: MonotonicInstant) {
-        guard let message = try? STUNMessage(parsing: datagram) else { drops.count(.malformedSTUN); return }
+        guard let message = try? STUNMessage(parsing: datagram) else { drops.record(.malformedSTUN); return }
         switch ice.handleSTUN(message, from: source, now: now) {
         case .respond(let response):
             outputs.append(.datagram(response, to: source))
         case .drop(let reason):
-            drops.count(DropCounts.Reason(ice: reason))
+            drops.record(Self.dropReason(reason))
         }
         drainICEEvents()
         // DTLS that arrived before this address was validated can go in now.
@@ -150,7 +157,7 @@ public final class WebRTCSession {
             if pendingDTLS.count < Self.maximumPendingDTLS {
                 pendingDTLS.append((source, datagram))
             } else {
-                drops.count(.dtlsUnvalidatedAddress)
+                drops.record(.unvalidatedSource)
             }
             return
         }
@@ -159,14 +166,32 @@ public final class WebRTCSession {
     }
 
     private func handleMedia(_ datagram: [UInt8], from source: TransportAddress) {
-        guard let inbound else { drops.count(.mediaBeforeDTLS); return }
-        guard ice.isValidated(source) else { drops.count(.mediaUnvalidatedAddress); return }
+        guard let inbound else { drops.record(.notReady); return }
+        guard ice.isValidated(source) else { drops.record(.unvalidatedSource); return }
         let isRTCP = PacketDemux.classify(datagram) == .rtcp
-        do {
-            let plain = isRTCP ? try inbound.unprotectRTCP(datagram) : try inbound.unprotect(datagram)
+        var plain = datagram
+        let result = plain.withUnsafeMutableBytes { bytes in
+            Result { () throws(SRTPError) -> Int in
+                isRTCP ? try inbound.unprotectRTCP(bytes, length: bytes.count) : try inbound.unprotect(bytes, length: bytes.count)
+            }
+        }
+        switch result {
+        case .success(let length):
+            plain.removeLast(plain.count - length)
             outputs.append(.event(isRTCP ? .rtcp(plain) : .rtp(plain)))
-        } catch {
-            drops.count(error.reason == .replay ? .srtpReplay : .srtpAuthentication)
+        case .failure(let error):
+            drops.record(error.reason == .replay ? .replayed : .authenticationFailed)
+        }
+    }
+
+    static func dropReason(_ reason: ICELiteAgent.DropReason) -> DropCounters.Reason {
+        switch reason {
+        case .notARequest: .stunNotRequest
+        case .badFingerprint: .stunBadFingerprint
+        case .badUsername: .stunBadUsername
+        case .badIntegrity: .stunBadIntegrity
+        case .closed: .sessionClosed
+        case .tooManyAddresses: .iceTooManyAddresses
         }
     }
 
@@ -185,7 +210,7 @@ public final class WebRTCSession {
 
     private func drainDTLS() {
         while let datagram = dtls.pollDatagram() {
-            guard let destination = ice.selectedAddress else { drops.count(.notConnected); continue }
+            guard let destination = ice.selectedAddress else { drops.record(.sendNotConnected); continue }
             outputs.append(.datagram(datagram, to: destination))
         }
         switch dtls.state {

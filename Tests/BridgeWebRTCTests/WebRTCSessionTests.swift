@@ -104,9 +104,9 @@ import Testing
     @Test func mediaBeforeDTLSIsRefused() throws {
         let network = try Network()
         network.gateway.send(rtp: Self.rtp(sequence: 1))
-        #expect(network.gateway.drops[.notConnected] == 1)
+        #expect(network.gateway.drops[.sendNotConnected] == 1)
         network.gateway.handleDatagram(Self.rtp(sequence: 1), from: Self.browserAddress, now: network.now)
-        #expect(network.gateway.drops[.mediaBeforeDTLS] == 1)
+        #expect(network.gateway.drops[.notReady] == 1)
         #expect(network.gateway.pollOutput() == nil)
     }
 
@@ -143,7 +143,7 @@ import Testing
         #expect(network.gateway.isClosed)
         #expect(network.gatewayEvents.contains { if case .closed(let reason) = $0 { reason.hasPrefix("consent expired") } else { false } })
         network.gateway.send(rtp: Self.rtp(sequence: 1))
-        #expect(network.gateway.drops[.notConnected] == 1)
+        #expect(network.gateway.drops[.sendNotConnected] == 1)
     }
 
     @Test func fingerprintMismatchIsRefused() throws {
@@ -160,8 +160,8 @@ import Testing
         forged += [UInt8](repeating: 0, count: 16)
         network.gateway.handleDatagram(forged, from: Self.browserAddress, now: network.now)
         network.gateway.handleDatagram(forged, from: TransportAddress(ipv4: 10, 9, 9, 9, port: 1), now: network.now)
-        #expect(network.gateway.drops[.srtpAuthentication] == 1)
-        #expect(network.gateway.drops[.mediaUnvalidatedAddress] == 1)
+        #expect(network.gateway.drops[.authenticationFailed] == 1)
+        #expect(network.gateway.drops[.unvalidatedSource] == 1)
     }
 
     @Test func malformedDatagramsNeverTrap() throws {
