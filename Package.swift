@@ -47,6 +47,9 @@ let package = Package(
         .target(name: "BridgeCore", dependencies: [], swiftSettings: strict),
         .target(name: "BridgeSDP", dependencies: ["BridgeCore"], swiftSettings: strict),
         .target(name: "BridgeRTP", dependencies: ["BridgeCore"], swiftSettings: strict),
+        // libavformat file reader and libavcodec transcoders (AAC to Opus): frames in, frames out.
+        .target(name: "BridgeMedia", dependencies: ["BridgeCore", "BridgeRTP", "CBridgeFFmpeg", "CBridgeShim"],
+                swiftSettings: strict),
         .target(name: "BridgeSTUN", dependencies: ["BridgeCore", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: strict),
         .target(name: "BridgeICE", dependencies: ["BridgeCore", "BridgeSTUN"], swiftSettings: strict),
@@ -60,7 +63,7 @@ let package = Package(
         .target(
             name: "BridgeGateway",
             dependencies: [
-                "BridgeCore", "BridgeSDP", "BridgeWebRTC", "BridgeDTLS", "CBridgeShim",
+                "BridgeCore", "BridgeSDP", "BridgeRTP", "BridgeMedia", "BridgeWebRTC", "BridgeDTLS", "CBridgeShim",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -85,6 +88,8 @@ let package = Package(
         .testTarget(name: "BridgeCoreTests", dependencies: ["BridgeCore"], swiftSettings: strict),
         .testTarget(name: "BridgeSDPTests", dependencies: ["BridgeSDP"], swiftSettings: strict),
         .testTarget(name: "BridgeRTPTests", dependencies: ["BridgeRTP"], swiftSettings: strict),
+        .testTarget(name: "BridgeMediaTests", dependencies: ["BridgeMedia", "BridgeRTP", "CBridgeFFmpeg", "CBridgeShim"],
+                    swiftSettings: strict),
         .testTarget(name: "BridgeSTUNTests", dependencies: ["BridgeSTUN"], swiftSettings: strict),
         .testTarget(name: "BridgeICETests", dependencies: ["BridgeICE", "BridgeSTUN"], swiftSettings: strict),
         .testTarget(name: "BridgeSRTPTests", dependencies: ["BridgeSRTP"], swiftSettings: strict),

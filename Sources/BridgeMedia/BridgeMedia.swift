@@ -1,0 +1,1 @@
+// FFmpeg-backed media: the file source reader and the AAC-to-Opus transcoder live here.
