@@ -1,1 +1,0 @@
-// FFmpeg-backed media: the file source reader and the AAC-to-Opus transcoder live here.
