@@ -3,8 +3,8 @@ import Logging
 
 /// The gateway's HTTP surface: health, routes API, Prometheus metrics and the web page.
 enum GatewayRouter {
-    static func make(registry: RouteRegistry, metrics: GatewayMetrics, logger: Logger, webrtc: WebRTCTransportServer?)
-        -> Router<BasicRequestContext>
+    static func make(registry: RouteRegistry, metrics: GatewayMetrics, logger: Logger, webrtc: WebRTCTransportServer?,
+                     hubs: RouteHubs? = nil, iceServers: [WebRTCConfig.ICEServer] = []) -> Router<BasicRequestContext>
     {
         let router = Router()
         router.add(middleware: LogRequestsMiddleware(.debug))
@@ -27,6 +27,10 @@ enum GatewayRouter {
                 status: .ok,
                 headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache"],
                 body: .init(byteBuffer: ByteBuffer(string: IndexPage.html)))
+        }
+        if let webrtc, let hubs {
+            WHEPEndpoint(hubs: hubs, server: webrtc, iceServers: iceServers).addRoutes(to: router)
+            SessionsEndpoint(hubs: hubs).addRoutes(to: router)
         }
         if let webrtc, EchoTestEndpoint.isEnabled {
             EchoTestEndpoint(server: webrtc).addRoutes(to: router)

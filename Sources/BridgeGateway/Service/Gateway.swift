@@ -28,7 +28,14 @@ public struct Gateway: Sendable {
     public func makeApplication(webrtc: WebRTCTransportServer? = nil, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         throws(GatewayStartError) -> some ApplicationProtocol
     {
-        let router = GatewayRouter.make(registry: registry, metrics: metrics, logger: logger, webrtc: webrtc)
+        try makeApplication(webrtc: webrtc, hubs: nil, onServerRunning: onServerRunning)
+    }
+
+    func makeApplication(webrtc: WebRTCTransportServer?, hubs: RouteHubs?, onServerRunning: @escaping @Sendable (Int) async -> Void)
+        throws(GatewayStartError) -> some ApplicationProtocol
+    {
+        let router = GatewayRouter.make(registry: registry, metrics: metrics, logger: logger, webrtc: webrtc, hubs: hubs,
+                                        iceServers: config.webrtc.iceServers)
         let server: HTTPServerBuilder
         if let tls = config.http.tls {
             do {
@@ -88,7 +95,12 @@ public struct Gateway: Sendable {
     /// HTTP until SIGINT or SIGTERM; the caller owns the WebRTC socket.
     private func serve(webrtc: WebRTCTransportServer, scheme: String) async throws(GatewayStartError) {
         let udpPort = webrtc.port, advertised = webrtc.hosts
-        let app = try makeApplication(webrtc: webrtc) { port in
+        let hubs = RouteHubs(config.routes.map { route in
+            RouteHub(config: route, server: webrtc, registry: registry, logger: logger, makeSource: MediaSourceFactory.make(for:))
+        })
+        for hub in hubs.all { hub.boot() }
+        defer { for hub in hubs.all { hub.shutdown() } }
+        let app = try makeApplication(webrtc: webrtc, hubs: hubs) { port in
             printStartupBanner(scheme: scheme, port: port, udpPort: udpPort, advertised: advertised)
         }
         var groupConfig = ServiceGroupConfiguration(

@@ -69,8 +69,22 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
 
     /// Sends RTP from outside the read path (sources, echo), then flushes.
     func send(rtp packet: [UInt8], ufrag: String) {
+        send(rtp: CollectionOfOne(packet), rtcp: [], ufrag: ufrag)
+    }
+
+    /// Protects and writes a batch of RTP and RTCP packets for one session, with one flush.
+    func send(rtp packets: some Sequence<[UInt8]>, rtcp: [[UInt8]], ufrag: String) {
         guard let entry = sessionsByUfrag[ufrag] else { return }
-        entry.session.send(rtp: packet)
+        for packet in packets { entry.session.send(rtp: packet) }
+        for packet in rtcp { entry.session.send(rtcp: packet) }
+        drain(ufrag)
+        context?.flush()
+    }
+
+    /// Ends a session (WHEP DELETE, a kicked viewer): close_notify goes out, then the `closed` event.
+    func close(ufrag: String, reason: String) {
+        guard let entry = sessionsByUfrag[ufrag] else { return }
+        entry.session.close(reason: reason)
         drain(ufrag)
         context?.flush()
     }

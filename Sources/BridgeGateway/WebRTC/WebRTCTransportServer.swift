@@ -58,6 +58,19 @@ public final class WebRTCTransportServer: Sendable {
         return unique.isEmpty ? ["127.0.0.1"] : unique
     }
 
+    /// The loop every session of this socket lives on; route hubs run on it too, so fan-out takes no lock.
+    public var eventLoop: any EventLoop { channel.eventLoop }
+
+    /// Protects and writes packets for one session. Must run on `eventLoop`.
+    func sendOnLoop(rtp packets: some Sequence<[UInt8]>, rtcp: [[UInt8]] = [], ufrag: String) {
+        handler.value.send(rtp: packets, rtcp: rtcp, ufrag: ufrag)
+    }
+
+    /// Ends one session. Must run on `eventLoop`.
+    func closeOnLoop(ufrag: String, reason: String) {
+        handler.value.close(ufrag: ufrag, reason: reason)
+    }
+
     public func close() async {
         try? await channel.close()
     }

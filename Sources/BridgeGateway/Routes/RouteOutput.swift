@@ -1,0 +1,54 @@
+import BridgeMedia
+import BridgeRTP
+
+/// One output stream of a route: its packetized payloads, made once for every viewer of that codec, the
+/// transcoder when the codec differs from the source's, and for video the current GOP (from the last
+/// keyframe on), which lets a new viewer start at once.
+final class RouteOutput {
+    let key: StreamKey
+    let clockRate: Int
+    let transcoder: AudioTranscoder?
+    private(set) var gop: [RTPPayloadUnit] = []
+    private var gopBytes = 0
+    /// The GOP grew past the limit: cache nothing until the next keyframe.
+    private var gopOverflowed = false
+    static let gopByteLimit = 8 << 20
+
+    init(key: StreamKey, clockRate: Int, transcoder: AudioTranscoder?) {
+        self.key = key
+        self.clockRate = clockRate
+        self.transcoder = transcoder
+    }
+
+    /// Payloads for one source frame (none while a transcoder fills its first Opus frame).
+    func payloads(for frame: MediaFrame) -> [RTPPayloadUnit] {
+        if let transcoder {
+            return transcoder.transcode(frame).flatMap { RTPPacketizer.packetize($0) }
+        }
+        let units = RTPPacketizer.packetize(frame)
+        if key.codec.isVideo { remember(units) }
+        return units
+    }
+
+    private func remember(_ units: [RTPPayloadUnit]) {
+        guard let first = units.first else { return }
+        if first.startsKeyframe {
+            gop.removeAll(keepingCapacity: true)
+            gopBytes = 0
+            gopOverflowed = false
+        }
+        guard !gopOverflowed, !gop.isEmpty || first.startsKeyframe else { return }
+        gopBytes += units.reduce(0) { $0 + $1.payload.count }
+        if gopBytes > Self.gopByteLimit {
+            gop.removeAll()
+            gopOverflowed = true
+            return
+        }
+        gop += units
+    }
+
+    func clearGOP() {
+        gop.removeAll()
+        gopBytes = 0
+    }
+}

@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""aiortc viewers on a gateway route over WHEP.
+
+Starts COUNT receive-only viewers (video + audio) on URL, decodes what arrives for SECONDS, and prints one
+JSON line: per viewer the connection state, decoded video frames and audio frames, the time from the POST
+to the first decoded video frame, and the video size. With --kill-one, the first viewer's process-side
+state is dropped without DELETE or DTLS close (as if its browser crashed) after half the time.
+Usage: aiortc_whep.py URL [SECONDS] [COUNT] [--kill-one] [--token TOKEN]
+"""
+import asyncio
+import json
+import sys
+import time
+import urllib.request
+
+import aioice.ice
+from aiortc import RTCPeerConnection, RTCSessionDescription
+
+aioice.ice.get_host_addresses = lambda use_ipv4=True, use_ipv6=False: ["127.0.0.1"]
+
+
+class Viewer:
+    def __init__(self, url, token):
+        self.url, self.token = url, token
+        self.pc = RTCPeerConnection()
+        self.pc.addTransceiver("video", direction="recvonly")
+        self.pc.addTransceiver("audio", direction="recvonly")
+        self.video = self.audio = 0
+        self.first_frame = None
+        self.size = None
+        self.location = None
+        self.posted = None
+        self.tasks = []
+
+        @self.pc.on("track")
+        def on_track(track):
+            self.tasks.append(asyncio.ensure_future(self.consume(track)))
+
+    async def consume(self, track):
+        while True:
+            try:
+                frame = await track.recv()
+            except Exception:
+                return
+            if track.kind == "video":
+                self.video += 1
+                self.size = [frame.width, frame.height]
+                if self.first_frame is None:
+                    self.first_frame = time.monotonic() - self.posted
+            else:
+                self.audio += 1
+
+    async def start(self):
+        await self.pc.setLocalDescription(await self.pc.createOffer())
+        headers = {"Content-Type": "application/sdp"}
+        if self.token:
+            headers["Authorization"] = "Bearer " + self.token
+        request = urllib.request.Request(self.url, data=self.pc.localDescription.sdp.encode(), headers=headers, method="POST")
+        loop = asyncio.get_running_loop()
+        self.posted = time.monotonic()
+        reply = await loop.run_in_executor(None, lambda: urllib.request.urlopen(request, timeout=15))
+        self.location = reply.headers.get("Location")
+        await self.pc.setRemoteDescription(RTCSessionDescription(sdp=reply.read().decode(), type="answer"))
+
+    async def kill(self):
+        # Stop consuming and silence the transport without telling the gateway (no DELETE, no close_notify).
+        for task in self.tasks:
+            task.cancel()
+        for transceiver in self.pc.getTransceivers():
+            transport = transceiver.receiver.transport
+            if transport is not None:
+                transport.transport._connection.close = lambda: None
+                await transport.transport._connection.close() if False else None
+                protocol = transport.transport._connection._protocols
+                for p in protocol:
+                    if p.transport is not None:
+                        p.transport.close()
+
+    def result(self):
+        return {"connection": self.pc.connectionState, "video": self.video, "audio": self.audio,
+                "firstFrame": self.first_frame, "size": self.size, "location": self.location}
+
+
+async def main(url, seconds, count, kill_one, token):
+    viewers = [Viewer(url, token) for _ in range(count)]
+    await asyncio.gather(*(v.start() for v in viewers))
+    killed = None
+    for step in range(int(seconds * 10)):
+        await asyncio.sleep(0.1)
+        if kill_one and killed is None and step >= seconds * 5:
+            killed = viewers[0].result()
+            await viewers[0].kill()
+    results = [v.result() for v in viewers]
+    if killed is not None:
+        results[0] = dict(killed, killed=True)
+    for v in viewers[1 if kill_one else 0:]:
+        await v.pc.close()
+    return {"viewers": results}
+
+
+if __name__ == "__main__":
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    token = None
+    if "--token" in sys.argv:
+        token = sys.argv[sys.argv.index("--token") + 1]
+        args = [a for a in args if a != token]
+    url = args[0]
+    seconds = float(args[1]) if len(args) > 1 else 5.0
+    count = int(args[2]) if len(args) > 2 else 1
+    print(json.dumps(asyncio.run(main(url, seconds, count, "--kill-one" in sys.argv, token))), flush=True)
