@@ -18,13 +18,14 @@ enum PeerProcess {
         let httpPort: Int
         private let output = Pipe()
 
-        init(extraYAML: String = "") throws {
+        /// `routes` is the YAML list of routes; `$SAMPLES` in it stands for the repository's samples folder.
+        init(routes: String = "[]", webrtcYAML: String = "", extraYAML: String = "") throws {
             let config = FileManager.default.temporaryDirectory.appendingPathComponent("mb-interop-\(UUID().uuidString).yaml")
             try """
                 log: {level: warning}
                 http: {listen: '127.0.0.1:0'}
-                webrtc: {udp_port: 0, tcp_port: 0}
-                routes: []
+                webrtc: {udp_port: 0, tcp_port: 0\(webrtcYAML.isEmpty ? "" : ", " + webrtcYAML)}
+                routes: \(routes.replacingOccurrences(of: "$SAMPLES", with: PeerProcess.repositoryRoot + "/samples"))
                 \(extraYAML)
                 """.write(to: config, atomically: true, encoding: .utf8)
             guard FileManager.default.isExecutableFile(atPath: PeerProcess.gatewayBinary) else {
@@ -57,6 +58,31 @@ enum PeerProcess {
             }
             process.waitUntilExit()
         }
+    }
+
+    /// Starts a Python script from the venv and waits (bounded) until it prints `marker` on a line;
+    /// the caller stops it by PID.
+    static func startPython(_ script: String, arguments: [String], waitFor marker: String, timeout: Duration) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [repositoryRoot + "/" + script] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = ContinuousClock.now + timeout
+        var text = ""
+        while !text.contains(marker), ContinuousClock.now < deadline, process.isRunning {
+            let data = output.fileHandleForReading.availableData
+            if data.isEmpty { usleep(50_000) }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        guard text.contains(marker) else {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+            throw MissingTool(description: "\(script) did not print \(marker) within \(timeout): \(text)")
+        }
+        return process
     }
 
     /// Runs a Python script from the project's venv (made by `make deps`) and returns its stdout.

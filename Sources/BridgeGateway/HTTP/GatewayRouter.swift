@@ -22,6 +22,7 @@ enum GatewayRouter {
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
         }
+        router.get("favicon.ico") { _, _ in Response(status: .noContent) }
         router.get("/") { _, _ in
             Response(
                 status: .ok,
