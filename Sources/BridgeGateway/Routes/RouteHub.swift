@@ -182,12 +182,19 @@ final class RouteHub: @unchecked Sendable {
     func handleRTCP(_ bytes: [UInt8], from viewer: Viewer, now: MonotonicInstant) {
         guard let compound = try? RTCPCompound(parsing: bytes), let packets = try? compound.packets(in: bytes) else { return }
         var wantsKeyframe = false
+        var resend: [[UInt8]] = []
         for packet in packets {
             switch packet {
             case .pictureLossIndication, .fullIntraRequest:
                 wantsKeyframe = true
-            case .genericNACK:
+            case .genericNACK(let nack):
                 viewer.nacks += 1
+                guard let index = viewer.tracks.firstIndex(where: { $0.ssrc == nack.mediaSSRC.rawValue }) else { continue }
+                bytes.withUnsafeBytes { raw in
+                    nack.forEachLostPacket(in: raw) { lost in
+                        if resend.count < 64, let again = viewer.tracks[index].retransmission(of: lost.rawValue) { resend.append(again) }
+                    }
+                }
             case .receiverReport(let report):
                 record(report.reportBlocks.elements(in: bytes), into: viewer)
             case .senderReport(let report):
@@ -196,6 +203,7 @@ final class RouteHub: @unchecked Sendable {
                 break
             }
         }
+        if !resend.isEmpty { server.sendOnLoop(rtp: resend, ufrag: viewer.ufrag) }
         // Cameras cannot be asked for a keyframe: the cached GOP answers, at most once a second.
         if wantsKeyframe {
             viewer.keyframeRequests += 1

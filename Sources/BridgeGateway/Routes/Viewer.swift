@@ -34,7 +34,7 @@ final class Viewer {
     var summary: ViewerSummary {
         ViewerSummary(id: id, address: address, state: state, packets: packetsSent, bytes: bytesSent,
                       fractionLost: fractionLost, cumulativeLost: Int(cumulativeLost), jitter: Int(jitter),
-                      keyframeRequests: keyframeRequests, nacks: nacks,
+                      keyframeRequests: keyframeRequests, nacks: nacks, retransmitted: tracks.reduce(0) { $0 + $1.retransmitted },
                       timeToFirstFrameMilliseconds: timeToFirstFrame.map { Int($0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) })
     }
 }
@@ -51,6 +51,7 @@ struct ViewerSummary: ResponseCodable, Equatable {
     var jitter: Int
     var keyframeRequests: Int
     var nacks: Int
+    var retransmitted: Int
     var timeToFirstFrameMilliseconds: Int?
 }
 

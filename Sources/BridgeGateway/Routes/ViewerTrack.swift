@@ -25,6 +25,18 @@ struct ViewerTrack {
     private(set) var octets: UInt32 = 0
     /// When the last packet went out, for sender reports.
     private(set) var lastSentAt: MonotonicInstant?
+    /// The last packets sent (video only), for NACK: the payload bytes are the route's, shared, not copied.
+    private var history: [HistoryEntry?]
+    private(set) var retransmitted = 0
+
+    struct HistoryEntry {
+        var sequence: UInt16
+        var timestamp: Int64
+        var unit: RTPPayloadUnit
+    }
+
+    /// About a second of video at a few Mbit/s.
+    static let historySize = 1024
 
     init(stream: StreamKey, payloadType: UInt8, ssrc: UInt32, clockRate: Int, isVideo: Bool,
          random: inout some RandomNumberGenerator) {
@@ -36,6 +48,7 @@ struct ViewerTrack {
         sequence = UInt16.random(in: 0...0x7FFF, using: &random)
         lastOut = nil
         started = !isVideo
+        history = isVideo ? Array(repeating: nil, count: Self.historySize) : []
         firstOut = Int64(UInt32.random(in: 0...0x3FFF_FFFF, using: &random))
     }
 
@@ -57,16 +70,29 @@ struct ViewerTrack {
     mutating func packet(for unit: RTPPayloadUnit, outputTimestamp: Int64? = nil, now: MonotonicInstant) -> [UInt8] {
         let out = outputTimestamp ?? unit.timestamp + offset
         lastOut = max(lastOut ?? out, out)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(RTPHeader.fixedLength + unit.payload.count + 16)
-        RTPPacket.write(
-            header: RTPHeader(marker: unit.marker, payloadType: PayloadType(maskingHeaderByte: payloadType), sequenceNumber: SequenceNumber(sequence),
-                              timestamp: RTPTimestamp(UInt32(truncatingIfNeeded: out)), ssrc: SSRC(ssrc)),
-            payload: unit.payload, into: &bytes)
+        let bytes = write(unit, sequence: sequence, timestamp: out)
+        if !history.isEmpty { history[Int(sequence) % Self.historySize] = HistoryEntry(sequence: sequence, timestamp: out, unit: unit) }
         sequence &+= 1
         packets &+= 1
         octets &+= UInt32(truncatingIfNeeded: unit.payload.count)
         lastSentAt = now
+        return bytes
+    }
+
+    /// The packet with `lost`'s sequence number again, as first sent, if it is still in the history.
+    mutating func retransmission(of lost: UInt16) -> [UInt8]? {
+        guard !history.isEmpty, let entry = history[Int(lost) % Self.historySize], entry.sequence == lost else { return nil }
+        retransmitted += 1
+        return write(entry.unit, sequence: entry.sequence, timestamp: entry.timestamp)
+    }
+
+    private func write(_ unit: RTPPayloadUnit, sequence: UInt16, timestamp: Int64) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(RTPHeader.fixedLength + unit.payload.count + 16)
+        RTPPacket.write(
+            header: RTPHeader(marker: unit.marker, payloadType: PayloadType(maskingHeaderByte: payloadType), sequenceNumber: SequenceNumber(sequence),
+                              timestamp: RTPTimestamp(UInt32(truncatingIfNeeded: timestamp)), ssrc: SSRC(ssrc)),
+            payload: unit.payload, into: &bytes)
         return bytes
     }
 
