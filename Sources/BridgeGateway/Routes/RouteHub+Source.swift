@@ -90,6 +90,7 @@ extension RouteHub {
 
     func sourceDescribed(_ described: [MediaTrackInfo], generation: Int) {
         guard generation == sourceGeneration else { return }
+        if epoch > 0 { metrics.sourceRestarts.increment() }
         epoch += 1
         let changed = tracks != described
         tracks = described

@@ -32,12 +32,12 @@ final class RouteHub: @unchecked Sendable {
     var reportTask: RepeatedTask?
     var lastError: String?
     var random = SystemRandomNumberGenerator()
-    var framesIn = 0
-    var drops = DropCounters()
+    let metrics: RouteMetrics
 
-    init(config: RouteConfig, server: WebRTCTransportServer, registry: RouteRegistry, logger: Logger,
+    init(config: RouteConfig, server: WebRTCTransportServer, registry: RouteRegistry, logger: Logger, metrics: GatewayMetrics,
          makeSource: @escaping @Sendable (RouteConfig) -> any MediaSource) {
         self.config = config
+        self.metrics = RouteMetrics(route: config.name, factory: metrics.factory)
         self.eventLoop = server.eventLoop
         self.server = server
         self.registry = registry
@@ -50,7 +50,7 @@ final class RouteHub: @unchecked Sendable {
     // MARK: Frames to viewers
 
     func handleFrame(_ frame: MediaFrame, track: Int) {
-        framesIn += 1
+        metrics.framesIn.increment()
         let now = Self.now()
         var produced: [(StreamKey, [RTPPayloadUnit])] = []
         for (key, output) in outputs where key.track == track {
@@ -66,8 +66,15 @@ final class RouteHub: @unchecked Sendable {
                     if let packet = livePacket(unit, viewer: viewer, track: index, now: now) { batch.append(packet) }
                 }
             }
-            if !batch.isEmpty { server.sendOnLoop(rtp: batch, ufrag: viewer.ufrag) }
+            send(batch, to: viewer)
         }
+    }
+
+    private func send(_ batch: [[UInt8]], to viewer: Viewer) {
+        guard !batch.isEmpty else { return }
+        metrics.packetsOut.increment(by: batch.count)
+        metrics.bytesOut.increment(by: batch.reduce(0) { $0 + $1.count })
+        server.sendOnLoop(rtp: batch, ufrag: viewer.ufrag)
     }
 
     /// The packet for a live payload, or nil while video waits for a keyframe.
@@ -104,13 +111,14 @@ final class RouteHub: @unchecked Sendable {
             markFirstFrame(viewer, now: now)
         }
         viewer.lastBurstAt = now
-        if !batch.isEmpty { server.sendOnLoop(rtp: batch, ufrag: viewer.ufrag) }
+        send(batch, to: viewer)
     }
 
     private func markFirstFrame(_ viewer: Viewer, now: MonotonicInstant) {
         guard viewer.timeToFirstFrame == nil else { return }
         let elapsed = now.nanoseconds >= viewer.createdAt.nanoseconds ? now.nanoseconds - viewer.createdAt.nanoseconds : 0
         viewer.timeToFirstFrame = .nanoseconds(Int64(clamping: elapsed))
+        metrics.timeToFirstFrame.recordNanoseconds(Int64(clamping: elapsed))
         viewer.state = "playing"
     }
 
@@ -136,6 +144,7 @@ final class RouteHub: @unchecked Sendable {
                                             isVideo: source.codec.isVideo, random: &random))
         }
         viewers[id] = Viewer(id: id, ufrag: ufrag, tracks: viewerTracks, now: Self.now())
+        metrics.viewers.record(viewers.count)
         idleTask?.cancel()
         idleTask = nil
         startReports()
@@ -174,6 +183,7 @@ final class RouteHub: @unchecked Sendable {
     @discardableResult
     func removeViewer(id: String, reason: String?) -> Bool {
         guard let viewer = viewers.removeValue(forKey: id) else { return false }
+        metrics.viewers.record(viewers.count)
         if let reason { server.closeOnLoop(ufrag: viewer.ufrag, reason: reason) }
         if viewers.isEmpty { viewersGone() }
         return true
@@ -203,10 +213,12 @@ final class RouteHub: @unchecked Sendable {
                 break
             }
         }
-        if !resend.isEmpty { server.sendOnLoop(rtp: resend, ufrag: viewer.ufrag) }
+        metrics.retransmissions.increment(by: resend.count)
+        send(resend, to: viewer)
         // Cameras cannot be asked for a keyframe: the cached GOP answers, at most once a second.
         if wantsKeyframe {
             viewer.keyframeRequests += 1
+            metrics.keyframeRequests.increment()
             let recent = viewer.lastBurstAt.map { now.nanoseconds &- $0.nanoseconds < 1_000_000_000 } ?? false
             if !recent { sendGOP(to: viewer, now: now) }
         }

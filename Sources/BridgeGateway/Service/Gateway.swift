@@ -96,7 +96,7 @@ public struct Gateway: Sendable {
     private func serve(webrtc: WebRTCTransportServer, scheme: String) async throws(GatewayStartError) {
         let udpPort = webrtc.port, advertised = webrtc.hosts
         let hubs = RouteHubs(config.routes.map { route in
-            RouteHub(config: route, server: webrtc, registry: registry, logger: logger, makeSource: MediaSourceFactory.make(for:))
+            RouteHub(config: route, server: webrtc, registry: registry, logger: logger, metrics: metrics, makeSource: MediaSourceFactory.make(for:))
         })
         for hub in hubs.all { hub.boot() }
         defer { for hub in hubs.all { hub.shutdown() } }
