@@ -7,6 +7,6 @@ struct MediaBridgeCommand: AsyncParsableCommand {
         commandName: "mediabridge",
         abstract: "Serve RTSP cameras and SIP phones to browsers over WebRTC.",
         version: MediaBridgeVersion.current,
-        subcommands: [RunCommand.self, CheckConfigCommand.self, SDPCommand.self],
+        subcommands: [RunCommand.self, CheckConfigCommand.self, ProbeCommand.self, SDPCommand.self],
         defaultSubcommand: RunCommand.self)
 }

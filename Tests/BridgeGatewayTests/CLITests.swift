@@ -41,6 +41,22 @@ import Testing
         #expect(outcome.stdout.contains("demo: file:samples/demo.mp4 (always-on)"))
     }
 
+    @Test func probeDescribesTheDemoFile() throws {
+        let outcome = try run(["probe", "file:samples/demo.mp4", "--seconds", "2"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.contains("track 0: H264 profile-level-id 42c01f 640x360 clock 90000"))
+        #expect(outcome.stdout.contains("plays directly (H.264)"))
+        #expect(outcome.stdout.contains("track 1: MPEG4-GENERIC clock 48000 2 ch"))
+        #expect(outcome.stdout.contains("through transcode: AAC to Opus"))
+        #expect(outcome.stdout.contains("first keyframe after"))
+    }
+
+    @Test func probeReportsAMissingFileAndExits1() throws {
+        let outcome = try run(["probe", "file:samples/missing.mp4", "--seconds", "1"])
+        #expect(outcome.status == 1)
+        #expect(outcome.stdout.contains("error: cannot open samples/missing.mp4: No such file or directory"))
+    }
+
     @Test func checkConfigListsEveryProblemAndExits1() throws {
         let outcome = try run(["check-config", Fixtures.path("config/invalid.yaml")])
         #expect(outcome.status == 1)
