@@ -22,6 +22,8 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
     private var ufragByAddress: [TransportAddress: String] = [:]
     private var context: ChannelHandlerContext?
     private(set) var unmatched = 0
+    /// Packets dropped because the socket could not take more (see `send`).
+    private(set) var droppedWhileBusy = 0
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
@@ -72,9 +74,15 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
         send(rtp: CollectionOfOne(packet), rtcp: [], ufrag: ufrag)
     }
 
-    /// Protects and writes a batch of RTP and RTCP packets for one session, with one flush.
+    /// Protects and writes a batch of RTP and RTCP packets for one session, with one flush. While the
+    /// socket's send buffer is full, media is dropped and counted rather than queued without bound: one
+    /// viewer behind a slow link must not grow the memory every other viewer shares.
     func send(rtp packets: some Sequence<[UInt8]>, rtcp: [[UInt8]], ufrag: String) {
         guard let entry = sessionsByUfrag[ufrag] else { return }
+        guard context?.channel.isWritable ?? false else {
+            droppedWhileBusy += packets.underestimatedCount + rtcp.count
+            return
+        }
         for packet in packets { entry.session.send(rtp: packet) }
         for packet in rtcp { entry.session.send(rtcp: packet) }
         drain(ufrag)
