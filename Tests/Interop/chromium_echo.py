@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Headless Chromium against the gateway's echo page: prints one JSON line with getStats() figures.
 
-Usage: chromium_echo.py BASE_URL PROFILE [SECONDS]
+Usage: chromium_echo.py BASE_URL PROFILE [SECONDS] [TRANSPORT]
 """
 import json
 import sys
@@ -11,6 +11,7 @@ from selenium.webdriver.chrome.service import Service
 
 base, profile = sys.argv[1], sys.argv[2]
 seconds = float(sys.argv[3]) if len(sys.argv) > 3 else 8.0
+transport = sys.argv[4] if len(sys.argv) > 4 else "udp"
 options = webdriver.ChromeOptions()
 options.binary_location = "/usr/bin/chromium"
 for flag in ["--headless=new", "--no-sandbox", "--use-fake-ui-for-media-stream",
@@ -22,7 +23,7 @@ try:
     driver.get(f"{base}/test/echo")
     result = driver.execute_async_script(
         "const done = arguments[arguments.length - 1];"
-        f"runEcho({json.dumps(profile)}, {seconds}).then(done, e => done({{error: String(e)}}));")
+        f"runEcho({json.dumps(profile)}, {seconds}, {json.dumps(transport)}).then(done, e => done({{error: String(e)}}));")
     print(json.dumps(result), flush=True)
 finally:
     driver.quit()

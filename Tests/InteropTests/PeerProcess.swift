@@ -19,12 +19,12 @@ enum PeerProcess {
         private let output = Pipe()
 
         /// `routes` is the YAML list of routes; `$SAMPLES` in it stands for the repository's samples folder.
-        init(routes: String = "[]", webrtcYAML: String = "", extraYAML: String = "") throws {
+        init(routes: String = "[]", webrtcYAML: String = "", webrtcTCPPort: Int = 0, extraYAML: String = "") throws {
             let config = FileManager.default.temporaryDirectory.appendingPathComponent("mb-interop-\(UUID().uuidString).yaml")
             try """
                 log: {level: warning}
                 http: {listen: '127.0.0.1:0'}
-                webrtc: {udp_port: 0, tcp_port: 0\(webrtcYAML.isEmpty ? "" : ", " + webrtcYAML)}
+                webrtc: {udp_port: 0, tcp_port: \(webrtcTCPPort)\(webrtcYAML.isEmpty ? "" : ", " + webrtcYAML)}
                 routes: \(routes.replacingOccurrences(of: "$SAMPLES", with: PeerProcess.repositoryRoot + "/samples"))
                 \(extraYAML)
                 """.write(to: config, atomically: true, encoding: .utf8)
@@ -58,6 +58,22 @@ enum PeerProcess {
             }
             process.waitUntilExit()
         }
+    }
+
+    /// A TCP port that was free a moment ago on 127.0.0.1 (for config keys where 0 means "off").
+    static func freeTCPPort() throws -> Int {
+        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+        }
+        guard bound else { throw MissingTool(description: "no free TCP port") }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// Starts a Python script from the venv and waits (bounded) until it prints `marker` on a line;

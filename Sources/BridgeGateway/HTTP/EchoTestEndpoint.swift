@@ -9,7 +9,7 @@ import Synchronization
 /// back under the answer's SSRC. Interop tests (aiortc, Chromium) use it to prove ICE, DTLS and SRTP both
 /// ways before any source exists. Enabled only with `MEDIABRIDGE_TEST_ENDPOINTS=1` in the environment.
 ///
-/// `POST /api/v1/test/echo[?profile=gcm|sha1]` with `application/sdp` → 201 and the answer;
+/// `POST /api/v1/test/echo[?profile=gcm|sha1][&transport=tcp]` with `application/sdp` → 201 and the answer;
 /// `GET /api/v1/test/echo/stats` → packets received and echoed, and the SRTP profile.
 final class EchoTestEndpoint: Sendable {
     struct Stats: ResponseCodable, Equatable {
@@ -88,10 +88,16 @@ final class EchoTestEndpoint: Sendable {
                 break
             }
         }
+        var text = answer.description.write()
+        if request.uri.queryParameters["transport"] == "tcp" {
+            // Only ICE-TCP candidates: the browser must reach the gateway over its TCP port.
+            text = text.split(separator: "\r\n", omittingEmptySubsequences: false)
+                .filter { !($0.hasPrefix("a=candidate:") && $0.contains(" udp ")) }.joined(separator: "\r\n")
+        }
         return Response(
             status: .created,
             headers: [.contentType: "application/sdp", .location: "/api/v1/test/echo/\(transport.iceUfrag)"],
-            body: .init(byteBuffer: ByteBuffer(string: answer.description.write())))
+            body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     /// A page for browser interop tests: sends the fake microphone to the echo endpoint and exposes
@@ -99,12 +105,12 @@ final class EchoTestEndpoint: Sendable {
     static let page = """
         <!doctype html><meta charset="utf-8"><title>MediaBridge echo test</title>
         <script>
-        async function runEcho(profile, seconds) {
+        async function runEcho(profile, seconds, transport) {
           const pc = new RTCPeerConnection();
           const stream = await navigator.mediaDevices.getUserMedia({audio: true});
           for (const track of stream.getTracks()) pc.addTrack(track, stream);
           await pc.setLocalDescription(await pc.createOffer());
-          const reply = await fetch("/api/v1/test/echo?profile=" + profile, {method: "POST", headers: {"Content-Type": "application/sdp"}, body: pc.localDescription.sdp});
+          const reply = await fetch("/api/v1/test/echo?profile=" + profile + "&transport=" + (transport || "udp"), {method: "POST", headers: {"Content-Type": "application/sdp"}, body: pc.localDescription.sdp});
           if (reply.status !== 201) return {error: reply.status + " " + await reply.text()};
           await pc.setRemoteDescription({type: "answer", sdp: await reply.text()});
           const started = performance.now();
@@ -117,6 +123,10 @@ final class EchoTestEndpoint: Sendable {
               if (s.type === "transport") { result.dtlsState = s.dtlsState; result.tlsVersion = s.tlsVersion; result.srtpCipher = s.srtpCipher; result.dtlsCipher = s.dtlsCipher; }
               if (s.type === "inbound-rtp" && s.kind === "audio") { result.inbound = s.packetsReceived; result.audioLevel = s.audioLevel || 0; }
               if (s.type === "outbound-rtp" && s.kind === "audio") result.outbound = s.packetsSent;
+              if (s.type === "candidate-pair" && s.nominated && s.state === "succeeded") {
+                const local = stats.get(s.localCandidateId);
+                if (local) result.protocol = local.protocol;
+              }
             });
             if (result.inbound > 50) break;
           }

@@ -78,7 +78,10 @@ public struct Gateway: Sendable {
             let advertised = WebRTCTransportServer.advertisedHosts(
                 configured: config.webrtc.hosts, boundHost: listenHost, includeInterfaces: config.webrtc.includeInterfaceAddresses)
             webrtc = try await WebRTCTransportServer.bind(
-                host: listenHost, port: config.webrtc.udpPort, advertise: advertised, certificate: certificate)
+                host: listenHost, port: config.webrtc.udpPort, tcpPort: config.webrtc.tcpPort == 0 ? nil : config.webrtc.tcpPort,
+                advertise: advertised, certificate: certificate)
+        } catch let error as ICETCPBindError {
+            throw GatewayStartError.describing(error.underlying, key: "webrtc.tcp_port", host: config.http.listen.host, port: config.webrtc.tcpPort)
         } catch {
             throw GatewayStartError.describing(error, key: "webrtc.udp_port", host: config.http.listen.host, port: config.webrtc.udpPort)
         }
@@ -94,14 +97,14 @@ public struct Gateway: Sendable {
 
     /// HTTP until SIGINT or SIGTERM; the caller owns the WebRTC socket.
     private func serve(webrtc: WebRTCTransportServer, scheme: String) async throws(GatewayStartError) {
-        let udpPort = webrtc.port, advertised = webrtc.hosts
+        let udpPort = webrtc.port, tcpPort = webrtc.tcpPort, advertised = webrtc.hosts
         let hubs = RouteHubs(config.routes.map { route in
             RouteHub(config: route, server: webrtc, registry: registry, logger: logger, metrics: metrics, makeSource: MediaSourceFactory.make(for:))
         })
         for hub in hubs.all { hub.boot() }
         defer { for hub in hubs.all { hub.shutdown() } }
         let app = try makeApplication(webrtc: webrtc, hubs: hubs) { port in
-            printStartupBanner(scheme: scheme, port: port, udpPort: udpPort, advertised: advertised)
+            printStartupBanner(scheme: scheme, port: port, udpPort: udpPort, tcpPort: tcpPort, advertised: advertised)
         }
         var groupConfig = ServiceGroupConfiguration(
             services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -114,7 +117,7 @@ public struct Gateway: Sendable {
         }
     }
 
-    private func printStartupBanner(scheme: String, port: Int, udpPort: Int, advertised: [String]) {
+    private func printStartupBanner(scheme: String, port: Int, udpPort: Int, tcpPort: Int, advertised: [String]) {
         let host = config.http.listen.host
         let shownHost = (host == "0.0.0.0" || host == "::") ? "127.0.0.1" : (host.contains(":") ? "[\(host)]" : host)
         var lines = ["MediaBridge \(MediaBridgeVersion.current) is running.",
@@ -123,7 +126,7 @@ public struct Gateway: Sendable {
             lines.append("  (listening on every interface: use this machine's address from other devices)")
         }
         lines.append("  Health \(scheme)://\(shownHost):\(port)/healthz · API /api/v1/routes · metrics /metrics")
-        lines.append("  WebRTC on UDP \(udpPort), advertised as \(advertised.joined(separator: ", "))")
+        lines.append("  WebRTC on UDP \(udpPort)\(tcpPort == 0 ? "" : " and ICE-TCP \(tcpPort)"), advertised as \(advertised.joined(separator: ", "))")
         for route in config.routes {
             lines.append("  route \(route.name): \(route.source.redacted) (\(route.mode.rawValue))")
         }

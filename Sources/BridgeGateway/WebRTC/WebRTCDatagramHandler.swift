@@ -21,6 +21,10 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
     private var sessionsByUfrag: [String: Entry] = [:]
     private var ufragByAddress: [TransportAddress: String] = [:]
     private var context: ChannelHandlerContext?
+    /// ICE-TCP connections by the browser's address; output to those addresses goes on them, framed.
+    private var tcpConnections: [TransportAddress: any Channel] = [:]
+    private var pendingTCPFlush: [any Channel] = []
+    static let maximumTCPConnections = 4096
     private(set) var unmatched = 0
     /// Packets dropped because the socket could not take more (see `send`).
     private(set) var droppedWhileBusy = 0
@@ -51,7 +55,23 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
         guard let source = TransportAddress(envelope.remoteAddress) else { unmatched += 1; return }
-        let bytes = Array(envelope.data.readableBytesView)
+        handle(Array(envelope.data.readableBytesView), from: source)
+    }
+
+    /// A packet from an ICE-TCP connection (RFC 6544): the same sessions, answered on that connection.
+    func handleStreamPacket(_ bytes: [UInt8], from source: TransportAddress, connection: any Channel) {
+        if tcpConnections[source] == nil {
+            guard tcpConnections.count < Self.maximumTCPConnections else { unmatched += 1; return }
+            tcpConnections[source] = connection
+        }
+        handle(bytes, from: source)
+    }
+
+    func streamClosed(from source: TransportAddress) {
+        tcpConnections.removeValue(forKey: source)
+    }
+
+    private func handle(_ bytes: [UInt8], from source: TransportAddress) {
         guard let ufrag = ufragByAddress[source] ?? stunUfrag(bytes), let entry = sessionsByUfrag[ufrag] else {
             unmatched += 1
             return
@@ -108,6 +128,13 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
         while let output = entry.session.pollOutput() {
             switch output {
             case .datagram(let bytes, let destination):
+                if let connection = tcpConnections[destination] {
+                    if let framed = RFC4571Framer.frame(bytes) {
+                        connection.write(connection.allocator.buffer(bytes: framed), promise: nil)
+                        pendingTCPFlush.append(connection)
+                    }
+                    continue
+                }
                 guard let address = try? SocketAddress(destination) else { continue }
                 let buffer = context.channel.allocator.buffer(bytes: bytes)
                 context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: address, data: buffer)), promise: nil)
@@ -115,6 +142,8 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
                 entry.onEvent(event)
             }
         }
+        for connection in pendingTCPFlush { connection.flush() }
+        pendingTCPFlush.removeAll(keepingCapacity: true)
         if entry.session.isClosed {
             remove(ufrag: ufrag)
         } else {

@@ -11,21 +11,29 @@ import Synchronization
 /// The gateway's WebRTC port: binds the UDP socket (`webrtc.udp_port`) and creates sessions on its loop.
 public final class WebRTCTransportServer: Sendable {
     let channel: any Channel
+    /// The ICE-TCP listener (`webrtc.tcp_port`), nil when it is off.
+    let tcpChannel: (any Channel)?
     private let handler: NIOLoopBound<WebRTCDatagramHandler>
     public let port: Int
+    /// The ICE-TCP port, 0 when off.
+    public let tcpPort: Int
     public let certificate: DTLSCertificate
     /// Advertised host addresses (`webrtc.hosts`, or the listen address).
     public let hosts: [String]
 
-    private init(channel: any Channel, handler: NIOLoopBound<WebRTCDatagramHandler>, port: Int, certificate: DTLSCertificate, hosts: [String]) {
+    private init(channel: any Channel, tcpChannel: (any Channel)?, handler: NIOLoopBound<WebRTCDatagramHandler>, port: Int,
+                 certificate: DTLSCertificate, hosts: [String]) {
         self.channel = channel
+        self.tcpChannel = tcpChannel
         self.handler = handler
         self.port = port
+        self.tcpPort = tcpChannel?.localAddress?.port ?? 0
         self.certificate = certificate
         self.hosts = hosts
     }
 
-    public static func bind(host: String, port: Int, advertise hosts: [String], certificate: DTLSCertificate,
+    /// Binds UDP `port` and, unless `tcpPort` is nil, the passive ICE-TCP listener, on one event loop.
+    public static func bind(host: String, port: Int, tcpPort: Int? = nil, advertise hosts: [String], certificate: DTLSCertificate,
                             group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> WebRTCTransportServer
     {
         let eventLoop = group.next()
@@ -37,7 +45,24 @@ public final class WebRTCTransportServer: Sendable {
             }
             .bind(host: host, port: port).get()
         let boundPort = channel.localAddress?.port ?? port
-        return WebRTCTransportServer(channel: channel, handler: handler, port: boundPort, certificate: certificate,
+        var tcpChannel: (any Channel)?
+        if let tcpPort {
+            do {
+                tcpChannel = try await ServerBootstrap(group: eventLoop, childGroup: eventLoop)
+                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                    .childChannelInitializer { child in
+                        child.eventLoop.makeCompletedFuture {
+                            try child.pipeline.syncOperations.addHandler(ICETCPConnectionHandler(sessions: handler))
+                        }
+                    }
+                    .bind(host: host, port: tcpPort).get()
+            } catch {
+                try? await channel.close()
+                throw ICETCPBindError(underlying: error)
+            }
+        }
+        return WebRTCTransportServer(channel: channel, tcpChannel: tcpChannel, handler: handler, port: boundPort, certificate: certificate,
                                      hosts: hosts)
     }
 
@@ -72,6 +97,7 @@ public final class WebRTCTransportServer: Sendable {
     }
 
     public func close() async {
+        try? await tcpChannel?.close()
         try? await channel.close()
     }
 
@@ -80,7 +106,7 @@ public final class WebRTCTransportServer: Sendable {
         WebRTCTransportParameters(
             iceUfrag: Self.randomToken(8), icePwd: Self.randomToken(24),
             fingerprint: Fingerprint(hashFunction: "sha-256", value: certificate.sha256Fingerprint),
-            candidates: WebRTCTransportParameters.hostCandidates(addresses: hosts, udpPort: port, tcpPort: 0),
+            candidates: WebRTCTransportParameters.hostCandidates(addresses: hosts, udpPort: port, tcpPort: tcpPort),
             cname: Self.randomToken(12), streamID: "mediabridge")
     }
 
@@ -118,6 +144,11 @@ public final class WebRTCTransportServer: Sendable {
         var generator = SystemRandomNumberGenerator()
         return String((0..<length).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
     }
+}
+
+/// The ICE-TCP port would not open (the UDP one did).
+public struct ICETCPBindError: Error {
+    public let underlying: any Error
 }
 
 /// A WebRTC request the gateway cannot serve, in words for the HTTP answer.
