@@ -8,6 +8,7 @@ struct RouteSummary: ResponseCodable, Equatable {
     var mode: String
     var state: RouteState
     var error: String?
+    var warning: String?
     /// Whether viewers need the route's bearer token.
     var protected: Bool
 
@@ -17,6 +18,7 @@ struct RouteSummary: ResponseCodable, Equatable {
         mode = entry.config.mode.rawValue
         state = entry.state
         error = entry.lastError
+        warning = entry.warning
         protected = entry.config.token != nil
     }
 }

@@ -92,6 +92,7 @@ extension RouteHub {
         guard generation == sourceGeneration else { return }
         if epoch > 0 { metrics.sourceRestarts.increment() }
         epoch += 1
+        lastVideoTimestamp = nil
         let changed = tracks != described
         tracks = described
         // A new epoch: caches from the old source are useless; transcoders restart their timelines.

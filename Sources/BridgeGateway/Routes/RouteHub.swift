@@ -33,6 +33,8 @@ final class RouteHub: @unchecked Sendable {
     var lastError: String?
     var random = SystemRandomNumberGenerator()
     let metrics: RouteMetrics
+    var lastVideoTimestamp: Int64?
+    var sourceHasBFrames = false
 
     init(config: RouteConfig, server: WebRTCTransportServer, registry: RouteRegistry, logger: Logger, metrics: GatewayMetrics,
          makeSource: @escaping @Sendable (RouteConfig) -> any MediaSource) {
@@ -51,6 +53,7 @@ final class RouteHub: @unchecked Sendable {
 
     func handleFrame(_ frame: MediaFrame, track: Int) {
         metrics.framesIn.increment()
+        if frame.codec.isVideo { noteVideoOrder(frame) }
         let now = Self.now()
         var produced: [(StreamKey, [RTPPayloadUnit])] = []
         for (key, output) in outputs where key.track == track {
@@ -75,6 +78,16 @@ final class RouteHub: @unchecked Sendable {
         metrics.packetsOut.increment(by: batch.count)
         metrics.bytesOut.increment(by: batch.reduce(0) { $0 + $1.count })
         server.sendOnLoop(rtp: batch, ufrag: viewer.ufrag)
+    }
+
+    /// Frames in decoding order whose timestamps go back mean B-frames, which browsers stall on.
+    private func noteVideoOrder(_ frame: MediaFrame) {
+        defer { lastVideoTimestamp = frame.timestamp }
+        guard !sourceHasBFrames, let last = lastVideoTimestamp, frame.timestamp < last, last - frame.timestamp < 90_000 else { return }
+        sourceHasBFrames = true
+        let warning = "the source sends B-frames: browsers stall on them; set the camera to a profile without B-frames"
+        logger.warning("route \(config.name): \(warning)")
+        registry.warn(route: config.name, warning)
     }
 
     /// The packet for a live payload, or nil while video waits for a keyframe.

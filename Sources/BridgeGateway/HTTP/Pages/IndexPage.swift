@@ -113,7 +113,7 @@ enum IndexPage {
           entry.state.textContent = route.state; entry.state.className = "state " + route.state;
           entry.mode.textContent = route.mode + (route.protected ? " · token" : "");
           entry.source.textContent = route.source;
-          entry.error.textContent = route.error || "";
+          entry.error.textContent = [route.error, route.warning].filter(Boolean).join(" · ");
         }
       } catch (e) {
         document.getElementById("summary").textContent = "Gateway unreachable: " + e;
