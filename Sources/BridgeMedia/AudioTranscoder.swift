@@ -1,31 +1,36 @@
 import BridgeRTP
 
-/// AAC (or any audio FFmpeg decodes) to 20 ms Opus at 48 kHz, for browsers. One per route, shared by
-/// every viewer. Output timestamps follow the input's: the first input frame fixes the origin, and a jump
-/// of more than a second in the input (a camera reconnect, a file loop) restarts the line there.
+/// Any audio FFmpeg decodes to 20 ms frames of Opus (for browsers: AAC from cameras, G.711 from phones)
+/// or G.711/G.722 (for phones, from a browser's Opus). One per route or call leg, shared by every viewer.
+/// Output timestamps follow the input's: the first input frame fixes the origin, and a jump of more than a
+/// second in the input (a camera reconnect, a file loop) restarts the line there.
 public final class AudioTranscoder {
     private let decoder: AudioDecoder
-    private let encoder: OpusEncoder
+    private let encoder: AudioEncoder
     private let inputRate: Int
     private var origin: Int64?
     private var expectedInput: Int64?
     private var samples: [Int16] = []
     public private(set) var failures = 0
 
-    public init(from track: MediaTrackInfo, bitrate: Int = 64_000) throws(MediaError) {
+    public var outputCodec: MediaCodec { encoder.codec }
+    public var outputClockRate: Int { encoder.clockRate }
+
+    public init(from track: MediaTrackInfo, to codec: MediaCodec = .opus, bitrate: Int = 64_000) throws(MediaError) {
         decoder = try AudioDecoder(track: track)
-        encoder = try OpusEncoder(bitrate: bitrate)
+        encoder = try AudioEncoder(codec: codec, bitrate: bitrate)
         inputRate = max(track.clockRate, 1)
     }
 
-    /// Opus frames for one input frame (none while the encoder fills its first 20 ms).
+    /// Output frames for one input frame (none while the encoder fills its first 20 ms).
     public func transcode(_ frame: MediaFrame) -> [MediaFrame] {
         let at48k = frame.timestamp * 48_000 / Int64(inputRate)
         if let expected = expectedInput, abs(at48k - expected) > 48_000 {
             origin = nil
             encoder.reset()
         }
-        if origin == nil { origin = at48k - encoder.nextPosition }
+        let outputRate = Int64(encoder.clockRate)
+        if origin == nil { origin = frame.timestamp * outputRate / Int64(inputRate) - encoder.nextPosition }
         samples.removeAll(keepingCapacity: true)
         for unit in frame.units {
             do { try decoder.decode(unit, into: &samples) } catch { failures += 1 }
@@ -34,6 +39,6 @@ public final class AudioTranscoder {
         let packets: [(position: Int64, packet: [UInt8])]
         do { packets = try encoder.encode(samples) } catch { failures += 1; return [] }
         let base = origin ?? 0
-        return packets.map { MediaFrame(codec: .opus, timestamp: base + $0.position, clockRate: 48_000, units: [$0.packet]) }
+        return packets.map { MediaFrame(codec: encoder.codec, timestamp: base + $0.position, clockRate: encoder.clockRate, units: [$0.packet]) }
     }
 }

@@ -1,6 +1,7 @@
 import BridgeMedia
 import BridgeRTP
 import Foundation
+import Glibc
 import Testing
 
 @Suite struct FileReaderTests {
@@ -77,5 +78,36 @@ import Testing
         #expect(samples.count >= 140 * 960 * 2)
         let rms = (samples.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(samples.count)).squareRoot()
         #expect(rms > 500, "the demo's tone survives AAC to Opus (rms \(rms))")
+    }
+}
+
+@Suite struct AudioTranscoderTests {
+    /// A 440 Hz tone as a browser would send it: 20 ms Opus frames, made by our own encoder.
+    func opusTone(frames: Int) throws -> [MediaFrame] {
+        let encoder = try AudioEncoder(codec: .opus)
+        var samples: [Int16] = []
+        for index in 0..<(frames * 960) {
+            let value = Int16(8000 * sin(2 * Double.pi * 440 * Double(index) / 48_000))
+            samples += [value, value]
+        }
+        return try encoder.encode(samples).map {
+            MediaFrame(codec: .opus, timestamp: $0.position, clockRate: 48_000, units: [$0.packet])
+        }
+    }
+
+    @Test(arguments: [MediaCodec.pcmu, .pcma, .g722])
+    func browserOpusBecomesPhoneAudioAndBack(codec: MediaCodec) throws {
+        let opus = try opusTone(frames: 50)
+        let toPhone = try AudioTranscoder(from: MediaTrackInfo(codec: .opus, clockRate: 48_000, channels: 2), to: codec)
+        let phone = opus.flatMap { toPhone.transcode($0) }
+        #expect(phone.count >= 45)
+        #expect(phone.allSatisfy { $0.codec == codec && $0.clockRate == 8_000 })
+        #expect(phone.allSatisfy { $0.units[0].count == (codec == .g722 ? 160 : 160) }, "20 ms: 160 bytes of G.711 or G.722")
+        for pair in zip(phone, phone.dropFirst()) { #expect(pair.1.timestamp - pair.0.timestamp == 160) }
+        let back = try AudioDecoder(track: MediaTrackInfo(codec: codec, clockRate: 8_000))
+        var samples: [Int16] = []
+        for frame in phone.dropFirst(5) { try back.decode(frame.units[0], into: &samples) }
+        let rms = (samples.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(max(samples.count, 1))).squareRoot()
+        #expect(rms > 2000, "the tone survives Opus → \(codec.rawValue) → PCM (rms \(rms))")
     }
 }
