@@ -39,6 +39,26 @@ import Testing
         print("chromium demo route: first frame \(firstFrame) ms after POST, \(snapshot.framesDecoded ?? 0) frames")
     }
 
+    struct Joins: Decodable {
+        var firstFrameMs: [Int]
+        var errors: [String]
+    }
+
+    /// Time to first frame (POST to the first frame the video element presents) over 20 joins.
+    @Test func twentyChromiumJoinsEachShowAFrameWithinASecond() async throws {
+        let gateway = try PeerProcess.Gateway(routes: Self.demoRoute)
+        defer { gateway.stop() }
+        let output = try PeerProcess.runPython("Tests/Interop/chromium_joins.py",
+                                               arguments: ["http://127.0.0.1:\(gateway.httpPort)", "demo", "20"], timeout: .seconds(120))
+        let joins = try JSONDecoder().decode(Joins.self, from: Data(output.utf8))
+        #expect(joins.errors.isEmpty, "\(joins.errors)")
+        #expect(joins.firstFrameMs.count == 20)
+        let sorted = joins.firstFrameMs.sorted()
+        let p50 = sorted[sorted.count / 2], p95 = sorted[min(sorted.count - 1, sorted.count * 95 / 100)]
+        #expect(p95 < 1000, "p95 \(p95) ms")
+        print("time to first frame over \(sorted.count) Chromium joins: p50 \(p50) ms, p95 \(p95) ms, max \(sorted.last ?? 0) ms")
+    }
+
     struct ViewerResults: Decodable {
         struct Viewer: Decodable {
             var connection: String
