@@ -95,11 +95,13 @@ public struct SIPURI: Sendable, Hashable, CustomStringConvertible {
         if let question = rest.firstIndex(of: "?") {
             headerText = rest[rest.index(after: question)...]
             rest = rest[..<question]
+            guard !headerText.isEmpty else { throw .malformed("URI headers", "empty after ?") }
         }
         var parameterText: Substring = ""
         if let semicolon = rest.firstIndex(of: ";") {
             parameterText = rest[rest.index(after: semicolon)...]
             rest = rest[..<semicolon]
+            guard !parameterText.isEmpty else { throw .malformed("URI", "empty parameter") }
         }
         (host, port) = try Self.parseHostPort(rest, element: "URI")
         try Self.checkEscapes(parameterText, element: "URI parameters")
