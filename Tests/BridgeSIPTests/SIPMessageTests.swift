@@ -113,7 +113,7 @@ import Testing
     }
 
     @Test func compactFormsExpand() throws {
-        let text = "OPTIONS sip:a@b SIP/2.0\r\nv: SIP/2.0/UDP h;branch=z9hG4bK1\r\ni: x@y\r\nf: <sip:a@b>;tag=1\r\nt: sip:c@d\r\n"
+        let text = "OPTIONS sip:a@b SIP/2.0\r\nv: SIP/2.0/UDP h;branch=z9hG4bK1\r\ni: x@y\r\nCSeq: 1 OPTIONS\r\nf: <sip:a@b>;tag=1\r\nt: sip:c@d\r\n"
             + "m: <sip:a@h>\r\nk: timer\r\nx: 90;refresher=uas\r\nc: text/plain\r\ne: gzip\r\ns: hi\r\nl: 2\r\n\r\nhi"
         let message = try SIPMessage(parsing: text)
         try message.validate()

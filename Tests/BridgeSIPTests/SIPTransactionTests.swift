@@ -169,6 +169,7 @@ import Testing
         layer.handle(Self.request(.invite, sentBy: "192.0.2.10:5060"), from: Self.phone, now: .zero)
         guard case .requestReceived(let request, _, _, let id?) = Self.drain(&layer).events.first else { return }
         try layer.sendResponse(SIPResponseBuilder.response(to: request, status: 603, toTag: "g"), in: id, now: .zero)
+        _ = Self.drain(&layer)
         let log = Self.run(&layer, until: 100)
         #expect(Self.sendTimes(log) == [0.5, 1.5, 3.5, 7.5, 11.5, 15.5, 19.5, 23.5, 27.5, 31.5])
         #expect(log.last.map { $0.0 == 32 && $0.1 == .timedOut(id) } == true)
@@ -180,6 +181,7 @@ import Testing
         layer.handle(Self.request(.invite, sentBy: "192.0.2.10:5060"), from: Self.phone, now: .zero)
         guard case .requestReceived(let request, _, _, let id?) = Self.drain(&layer).events.first else { return }
         try layer.sendResponse(SIPResponseBuilder.response(to: request, status: 200, toTag: "g"), in: id, now: .zero)
+        _ = Self.drain(&layer)
         #expect(Self.sendTimes(Self.run(&layer, until: 2)) == [0.5, 1.5])
         #expect(throws: SIPError.self) { try layer.sendResponse(SIPResponseBuilder.response(to: request, status: 500), in: id, now: .seconds(2)) }
         var ack = Self.request(.ack, branch: "z9hG4bKack2", sentBy: "192.0.2.10:5060")

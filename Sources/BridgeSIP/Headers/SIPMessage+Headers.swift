@@ -60,7 +60,7 @@ extension SIPMessage {
 
     public func maxForwards() throws(SIPError) -> Int? {
         try view(.maxForwards) { text throws(SIPError) in
-            guard !text.isEmpty, text.utf8.count <= 3, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+            guard !text.isEmpty, text.utf8.count <= 10, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
                   let value = Int(text), value <= 255 else { throw .malformed(nil, "'\(text.prefix(24))' is not 0 to 255") }
             return value
         }

@@ -140,12 +140,12 @@ public enum SIPContact: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// `delta-seconds` (RFC 3261 section 25.1): digits; values past 2^32-1 are taken as 2^32-1 (section 20.19
-/// asks for that for Expires), more than 10 digits refused.
+/// asks for that for Expires).
 enum SIPDeltaSeconds {
     static func parse<S: StringProtocol>(_ text: S) -> UInt32? {
         let digits = SIPGrammar.trimmed(String(text))
-        guard !digits.isEmpty, digits.utf8.count <= 10, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-              let value = UInt64(digits) else { return nil }
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        guard digits.utf8.count <= 10, let value = UInt64(digits) else { return UInt32.max }
         return UInt32(clamping: value)
     }
 }

@@ -98,8 +98,9 @@ enum SIPGrammar {
     }
 
     /// True for characters that must never reach the wire inside a header value or start line: they would
-    /// end the line (header injection) or the message.
-    static func hasLineBreakOrNUL<S: StringProtocol>(_ text: S) -> Bool {
-        text.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0 }
+    /// end the line and let a value inject headers. (NUL may appear escaped in a quoted string, RFC 4475
+    /// section 3.1.1.2, so it passes.)
+    static func hasLineBreak<S: StringProtocol>(_ text: S) -> Bool {
+        text.utf8.contains { $0 == 0x0D || $0 == 0x0A }
     }
 }

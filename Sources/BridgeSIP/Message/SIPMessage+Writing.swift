@@ -1,19 +1,19 @@
 extension SIPMessage {
     /// Appends the message as it goes on the wire: start line, header fields with their full names, a
     /// Content-Length from the body, the empty line, the body. Refuses (rather than writes) a start line or
-    /// header value holding CR, LF or NUL, which would let a value inject headers.
+    /// header value holding CR or LF, which would let a value inject headers.
     public func write(into buffer: inout [UInt8]) throws(SIPError) {
         let line: String
         switch startLine {
         case .request(let method, let uri):
-            guard !uri.isEmpty, !uri.contains(" "), !SIPGrammar.hasLineBreakOrNUL(uri) else {
-                throw .malformed("Request-URI", "empty, or holds a space, CR, LF or NUL")
+            guard !uri.isEmpty, !uri.contains(" "), !SIPGrammar.hasLineBreak(uri) else {
+                throw .malformed("Request-URI", "empty, or holds a space, CR or LF")
             }
             line = "\(method.rawValue) \(uri) SIP/2.0"
         case .response(let code, let reason):
             guard (100...699).contains(code) else { throw .malformed("status line", "status code \(code)") }
-            guard !SIPGrammar.hasLineBreakOrNUL(reason) else {
-                throw .malformed("status line", "reason phrase holds CR, LF or NUL")
+            guard !SIPGrammar.hasLineBreak(reason) else {
+                throw .malformed("status line", "reason phrase holds CR or LF")
             }
             line = "SIP/2.0 \(code) \(reason)"
         }
@@ -21,8 +21,8 @@ extension SIPMessage {
         buffer.append(contentsOf: "\r\n".utf8)
         for field in headers where field.name != .contentLength {
             guard SIPGrammar.isToken(field.name.name) else { throw .malformed(field.name.name, "name is not a token") }
-            guard !SIPGrammar.hasLineBreakOrNUL(field.value) else {
-                throw .malformed(field.name.name, "value holds CR, LF or NUL")
+            guard !SIPGrammar.hasLineBreak(field.value) else {
+                throw .malformed(field.name.name, "value holds CR or LF")
             }
             buffer.append(contentsOf: field.name.name.utf8)
             buffer.append(contentsOf: ": ".utf8)
