@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(name: "BridgeDTLSTests", dependencies: ["BridgeDTLS", "BridgeSRTP"], swiftSettings: strict),
         .testTarget(name: "BridgeWebRTCTests", dependencies: ["BridgeWebRTC"], swiftSettings: strict),
         // Real peers (aiortc, browsers, RTSP servers, SIP phones) against the built gateway binary.
-        .testTarget(name: "InteropTests", dependencies: [], swiftSettings: strict),
+        .testTarget(name: "InteropTests", dependencies: ["BridgeSIP"], swiftSettings: strict),
         .testTarget(
             name: "BridgeGatewayTests",
             dependencies: [
