@@ -5,6 +5,8 @@ import Testing
 /// Inbound calls end to end on a manual clock, with the baresip INVITE as the caller.
 @Suite struct SIPUserAgentTests {
     static let baresip = TransportAddress(ipv4: 127, 0, 0, 1, port: 5070)
+    /// baresip's From tag in the captured INVITE.
+    static let remoteTag = "ad8c0a43929b6a97"
 
     static func agent() -> SIPUserAgent {
         SIPUserAgent(configuration: SIPUserAgent.Configuration(
@@ -25,23 +27,24 @@ import Testing
         return drained
     }
 
-    static func incoming(_ agent: inout SIPUserAgent) throws -> (SIPDialogID, SIPMessage) {
+    static func incoming(_ agent: inout SIPUserAgent) throws -> (SIPCallReference, SIPMessage) {
         agent.handle(bytes: SIPFixtures.bytes("baresip-invite.sip"), from: baresip, now: .zero)
         let drained = drain(&agent)
         #expect(drained.sent.map { $0.message.statusCode } == [100])
         guard case .incomingCall(let id, let invite, let source)? = drained.events.first else {
             throw SIPError.state("test", "no incoming call")
         }
-        #expect(source == baresip && id.callID == "7c6bd727703d3620" && id.remoteTag == "ad8c0a43929b6a97")
+        #expect(source == baresip && id.callID == "7c6bd727703d3620")
         return (id, invite)
     }
 
     /// Phone's side as a message: an in-dialog request from baresip.
-    static func fromPhone(_ method: SIPMethod, cseq: UInt32, id: SIPDialogID, branch: String) -> SIPMessage {
+    static func fromPhone(_ method: SIPMethod, cseq: UInt32, id: SIPCallReference, branch: String,
+                          remoteTag: String = SIPUserAgentTests.remoteTag) -> SIPMessage {
         var request = SIPMessage.request(method, uri: SIPURI(user: "gw", host: "127.0.0.1", port: 5090))
         request.append(.via, "SIP/2.0/UDP 127.0.0.1:5070;branch=\(branch);rport")
         request.append(.maxForwards, "70")
-        request.append(.from, "<sip:mediabridge@127.0.0.1>;tag=\(id.remoteTag)")
+        request.append(.from, "<sip:mediabridge@127.0.0.1>;tag=\(remoteTag)")
         request.append(.to, "<sip:test@127.0.0.1:5090>;tag=\(id.localTag)")
         request.append(.callID, id.callID)
         request.append(.cseq, "\(cseq) \(method)")
@@ -117,7 +120,7 @@ import Testing
         let bye = try #require(Self.drain(&agent).sent.first)
         #expect(bye.message.method == .bye && bye.destination == Self.baresip)
         #expect(bye.message.requestURIText == "sip:mediabridge-0x55c962f7b3c0@127.0.0.1:5070")
-        #expect(try bye.message.to()?.tag == id.remoteTag && (try bye.message.from()?.tag) == id.localTag)
+        #expect(try bye.message.to()?.tag == Self.remoteTag && (try bye.message.from()?.tag) == id.localTag)
         #expect(bye.message[.cseq] == "1 BYE")
         agent.handle(SIPResponseBuilder.response(to: bye.message, status: 200), from: Self.baresip, now: .seconds(10.1))
         #expect(Self.drain(&agent).events == [.callEnded(id, reason: "hung up (BYE answered 200)")])
@@ -125,7 +128,7 @@ import Testing
 
     @Test func outOfDialogRequests() throws {
         var agent = Self.agent()
-        let id = SIPDialogID(callID: "nope", localTag: "x", remoteTag: "y")
+        let id = SIPCallReference(callID: "nope", localTag: "x")
         agent.handle(Self.fromPhone(.bye, cseq: 1, id: id, branch: "z9hG4bKb"), from: Self.baresip, now: .zero)
         #expect(Self.drain(&agent).sent.first?.message.statusCode == 481)
         var options = Self.fromPhone(.options, cseq: 2, id: id, branch: "z9hG4bKo")
