@@ -6,9 +6,10 @@ import Testing
 import Glibc
 #endif
 
-/// sipp 3.6 (Debian's `sip-tester`) runs its built-in `uac` scenario against `SIPUserAgent` driven by a small
-/// UDP loop on 127.0.0.1: INVITE with SDP, 100, 180, 200 with SDP, ACK, BYE, 200. sipp exits 0 only when the
-/// call went through every step.
+/// sipp 3.6 (Debian's `sip-tester`) against `SIPUserAgent` driven by a small UDP loop on 127.0.0.1, with
+/// sipp's built-in scenarios: `uac` calls us (INVITE with SDP, 100, 180, 200 with SDP, ACK, BYE, 200) and
+/// `uas` answers our call (INVITE, 180, 200, ACK, our BYE, 200). sipp exits 0 only when the call went
+/// through every step.
 @Suite(.serialized) struct SippInteropTests {
     /// One UDP socket on 127.0.0.1 with a free port.
     final class UDPSocket {
@@ -68,6 +69,11 @@ import Glibc
         }
     }
 
+    /// A UDP port that was free a moment ago (for sipp's `-p`).
+    static func freePort() throws -> UInt16 {
+        try UDPSocket().port
+    }
+
     @Test func sippUACCallsTheUserAgent() throws {
         let socket = try UDPSocket()
         var agent = SIPUserAgent(configuration: SIPUserAgent.Configuration(
@@ -115,5 +121,64 @@ import Glibc
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         #expect(sipp.terminationStatus == 0, "sipp: \(output.suffix(1500))")
         #expect(seen == ["incoming", "established", "ended: remote hung up"])
+    }
+
+    @Test func theUserAgentCallsSippUAS() throws {
+        let socket = try UDPSocket()
+        let sippPort = try Self.freePort()
+        var agent = SIPUserAgent(configuration: SIPUserAgent.Configuration(
+            contact: SIPURI(user: "gw", host: "127.0.0.1", port: socket.port),
+            via: SIPVia(transport: "UDP", host: "127.0.0.1", port: socket.port), userAgent: "mediabridge-test"),
+                                 seed: UInt64.random(in: 0...UInt64.max))
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("sipp-uas-\(sippPort).log")
+        let sipp = try PeerProcess.startTool("/usr/bin/sipp", arguments: [
+            "-sn", "uas", "-p", "\(sippPort)", "-i", "127.0.0.1", "-m", "1", "-nostdin", "-timeout", "15s", "-timeout_error",
+        ], log: log)
+        defer { PeerProcess.stop(sipp) }
+        let start = ContinuousClock.now
+        func now() -> MonotonicInstant {
+            let (seconds, attoseconds) = (ContinuousClock.now - start).components
+            return MonotonicInstant(nanoseconds: UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000))
+        }
+        usleep(300_000)  // sipp binds its port
+        let sdp = Array("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 30000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n".utf8)
+        let peer = TransportAddress(ipv4: 127, 0, 0, 1, port: sippPort)
+        _ = try agent.startCall(to: SIPURI(user: "service", host: "127.0.0.1", port: sippPort), destination: peer,
+                                sdp: sdp, now: now())
+        var seen: [String] = []
+        var hangUp: (SIPCallReference, MonotonicInstant)?
+        while sipp.isRunning && ContinuousClock.now - start < .seconds(20) {
+            if let (bytes, source) = socket.receive(milliseconds: 20) {
+                agent.handle(bytes: bytes, from: source, now: now())
+            }
+            if let deadline = agent.nextTimeout(), deadline <= now() { agent.handleTimeout(now: now()) }
+            while let event = agent.pollOutput() {
+                switch event {
+                case .send(let outgoing):
+                    socket.send(outgoing.bytes, to: outgoing.destination)
+                case .callProgress(_, let response):
+                    seen.append("progress \(response.statusCode ?? 0)")
+                case .callAnswered(let reference, let response):
+                    seen.append("answered, SDP \(response.body.isEmpty ? "missing" : "present")")
+                    hangUp = (reference, now() + .milliseconds(200))
+                case .callEstablished:
+                    seen.append("established")
+                case .callEnded(_, let reason):
+                    seen.append("ended: \(reason)")
+                case .dropped(let reason, _):
+                    seen.append("dropped: \(reason)")
+                default:
+                    break
+                }
+            }
+            if let (reference, at) = hangUp, at <= now() {
+                hangUp = nil
+                try agent.hangUp(reference, now: now())
+            }
+        }
+        PeerProcess.stop(sipp)
+        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        #expect(sipp.terminationStatus == 0, "sipp: \(output.suffix(1500))")
+        #expect(seen == ["progress 180", "answered, SDP present", "established", "ended: hung up (BYE answered 200)"])
     }
 }
