@@ -57,6 +57,7 @@ import Testing
         #expect(uri.user == "1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*")
         #expect(uri.password != nil)
         #expect(!uri.description.contains("weird"), "the password is never written")
+        #expect(!message.redactedText.contains("weird"), "nor logged")
         #expect(try message.from()?.tag == "_token~1'+`*%!-.")
         #expect(try message.callID()?.rawValue == "intmeth.word%ZK-!.*_+'@word`~)(><:\\/\"][?}{")
         #expect(try message.maxForwards() == 255)

@@ -41,9 +41,13 @@ extension SIPMessage {
         return buffer
     }
 
-    /// The message as text, for tests and debug logs; authorization headers shown as `***`.
+    /// The message as text, for tests and debug logs: authorization headers shown as `***`, and a
+    /// password in a `sip:` Request-URI left out.
     public var redactedText: String {
         var copy = self
+        if case .request(let method, _) = startLine, let uri = try? requestURI(), uri.password != nil {
+            copy.startLine = .request(method: method, uri: uri.description)
+        }
         for index in copy.headers.indices
         where copy.headers[index].name == .authorization || copy.headers[index].name == .proxyAuthorization {
             copy.headers[index].value = "***"
