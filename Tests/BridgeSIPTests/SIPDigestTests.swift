@@ -59,6 +59,9 @@ import Testing
         #expect(server.verify(retry, now: .seconds(101), password: lookup) == .authorized(username: "1001"))
         #expect(server.verify(retry, now: .seconds(101)) { _ in Redacted("wrong") } == .refused)
         #expect(server.verify(retry, now: .seconds(500), password: lookup) == .stale)
+        var elsewhere = retry
+        elsewhere.startLine = .request(method: .register, uri: "sip:other.example.com")
+        #expect(server.verify(elsewhere, now: .seconds(101), password: lookup) == .refused, "credentials for another URI")
         // The same nonce again counts up.
         let second = try client.authorizedRequest(retrying: retry, after: challenge, branch: "z9hG4bKreg3", cnonce: "c0ffee")
         #expect(try second.authenticationHeaders(.authorization).count == 1)

@@ -62,6 +62,8 @@ public struct SIPDigestServer: Sendable {
               let response = header["response"],
               let headerAlgorithm = SIPDigestAlgorithm(parameter: header["algorithm"]), headerAlgorithm == algorithm,
               let secret = password(username) else { return .refused }
+        // The credentials are for this request's URI, not one captured elsewhere (RFC 7616 section 3.4.6).
+        guard uri == request.requestURIText else { return .refused }
         let qop = header["qop"]
         var count: UInt32 = 1
         if qop != nil {
