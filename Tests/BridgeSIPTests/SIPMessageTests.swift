@@ -101,6 +101,11 @@ import Testing
         #expect(try message.optionTags() == ["gruu"])
         #expect(message.body.count == 456)
         #expect(String(decoding: message.body, as: UTF8.self).hasPrefix("v=0\r\n"))
+        let offer = try #require(try message.sessionDescription())
+        #expect(offer.media.first?.codecs.map(\.payloadType) == [0, 8, 9, 96, 101])
+        var copy = message
+        copy.setSessionDescription(offer)
+        #expect(try copy.sessionDescription() == offer)
     }
 
     /// Write then parse gives the same message, for every valid fixture.
