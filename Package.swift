@@ -101,7 +101,8 @@ let package = Package(
         .testTarget(name: "BridgeSRTPTests", dependencies: ["BridgeSRTP"], swiftSettings: strict),
         .testTarget(name: "BridgeDTLSTests", dependencies: ["BridgeDTLS", "BridgeSRTP"], swiftSettings: strict),
         .testTarget(name: "BridgeWebRTCTests", dependencies: ["BridgeWebRTC"], swiftSettings: strict),
-        // Real peers (aiortc, browsers, RTSP servers, SIP phones) against the built gateway binary.
+        // Real peers (aiortc, browsers, RTSP servers, SIP phones) against the built gateway binary; sipp
+        // against BridgeSIP's user agent directly until the gateway drives SIP.
         .testTarget(name: "InteropTests", dependencies: ["BridgeSIP"], swiftSettings: strict),
         .testTarget(
             name: "BridgeGatewayTests",
