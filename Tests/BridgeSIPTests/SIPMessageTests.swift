@@ -84,6 +84,25 @@ import Testing
         #expect(noreason.startLine == .response(statusCode: 100, reasonPhrase: ""))
     }
 
+    /// RFC 4475 section 3.1.1.7: long values everywhere and 34 Vias in every spelling of the name.
+    @Test func longValues() throws {
+        let message = try SIPMessage(parsing: SIPFixtures.bytes("rfc4475-3.1.1.7-longreq.sip"))
+        let vias = try message.vias()
+        #expect(vias.count == 34 && vias.first?.host == "sip33.example.com" && vias.last?.received == "192.0.2.5")
+        #expect(try message.to()?.uri.port == 6000)
+        #expect(try message.from()?.tag?.count == 148)
+    }
+
+    /// RFC 4475 section 3.1.1.11: a multipart body with binary bytes (NUL, CR, LF) is framed by
+    /// Content-Length only.
+    @Test func binaryMultipartBody() throws {
+        let bytes = SIPFixtures.bytes("rfc4475-3.1.1.11-mpart01.sip")
+        let message = try SIPMessage(parsing: bytes)
+        #expect(try message.contentType()?.parameters["boundary"] == "7a9cbec02ceef655")
+        #expect(message.body.contains(0) && message.body.last == UInt8(ascii: "\n"))
+        #expect(try message.serialized().suffix(message.body.count) == message.body[...])
+    }
+
     @Test func transportsInVia() throws {
         let message = try SIPMessage(parsing: SIPFixtures.bytes("rfc4475-3.1.1.10-transports.sip"))
         #expect(try message.vias().map(\.transport) == ["UDP", "SCTP", "TLS", "UNKNOWN", "TCP"])

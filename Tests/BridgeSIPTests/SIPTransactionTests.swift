@@ -243,6 +243,30 @@ import Testing
         #expect(Self.drain(&layer).sends.first?.destination == TransportAddress(ipv4: 203, 0, 113, 7, port: 5070))
     }
 
+    /// Over TCP the server never retransmits, a 2xx still waits for its ACK (timer L), and a non-INVITE
+    /// transaction ends at once (J = 0). Messages come from the stream framer.
+    @Test func serverTransactionsOverTCP() throws {
+        var layer = SIPTransactionLayer()
+        var framer = SIPStreamFramer()
+        let invite = Self.request(.invite, transport: "TCP", sentBy: "192.0.2.10:5060")
+        let options = Self.request(.options, branch: "z9hG4bKopt", transport: "TCP", sentBy: "192.0.2.10:5060")
+        framer.append(try invite.serialized() + Array("\r\n\r\n".utf8) + options.serialized())
+        while let message = try framer.nextMessage() { layer.handle(message, from: Self.phone, transport: .tcp, now: .zero) }
+        let drained = Self.drain(&layer)
+        #expect(drained.sends.map { $0.message.statusCode } == [100] && drained.events.count == 2)
+        #expect(drained.sends.first?.transport == .tcp && drained.sends.first?.destination == Self.phone)
+        var ids: [SIPTransactionID] = []
+        for case .requestReceived(_, _, .tcp, let id?) in drained.events { ids.append(id) }
+        try #require(ids.count == 2)
+        try layer.sendResponse(SIPResponseBuilder.response(to: invite, status: 200, toTag: "t"), in: ids[0], now: .zero)
+        try layer.sendResponse(SIPResponseBuilder.response(to: options, status: 200, toTag: "o"), in: ids[1], now: .zero)
+        _ = Self.drain(&layer)
+        let log = Self.run(&layer, until: 100)
+        #expect(Self.sendTimes(log).isEmpty)
+        #expect(log.map(\.1) == [.timedOut(ids[0])], "no ACK for the 2xx within 64*T1")
+        #expect(layer.serverTransactionCount == 0)
+    }
+
     @Test func cancelIsItsOwnTransactionAndFindsItsInvite() throws {
         var layer = SIPTransactionLayer()
         layer.handle(Self.request(.invite, sentBy: "192.0.2.10:5060"), from: Self.phone, now: .zero)
