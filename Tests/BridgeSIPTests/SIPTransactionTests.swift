@@ -291,6 +291,16 @@ import Testing
         guard case .dropped = Self.drain(&layer).events.first else { Issue.record("no dropped event"); return }
     }
 
+    @Test func serverTransactionTableIsBounded() {
+        var layer = SIPTransactionLayer(maximumServerTransactions: 3)
+        for index in 0..<5 {
+            layer.handle(Self.request(.options, branch: "z9hG4bKflood\(index)", sentBy: "192.0.2.10:5060"), from: Self.phone, now: .zero)
+        }
+        let drained = Self.drain(&layer)
+        #expect(layer.serverTransactionCount == 3)
+        #expect(drained.events.filter { if case .dropped = $0 { return true } else { return false } }.count == 2)
+    }
+
     @Test func transportErrorEndsTheTransaction() throws {
         var layer = SIPTransactionLayer()
         let id = try layer.sendRequest(Self.request(.options), to: Self.phone, now: .zero)

@@ -11,14 +11,18 @@ import BridgeCore
 public struct SIPTransactionLayer: Sendable {
     public let timers: SIPTimerValues
     public let limits: SIPLimits
+    /// New requests past this many live server transactions are dropped (a flood must not grow the table
+    /// without bound; each entry lives up to 64*T1).
+    public let maximumServerTransactions: Int
     private var clients: [SIPTransactionID: SIPClientTransaction] = [:]
     private var servers: [SIPTransactionID: SIPServerTransaction] = [:]
     private var output: [SIPTransactionOutput] = []
     private var outputHead = 0
 
-    public init(timers: SIPTimerValues = .rfc3261, limits: SIPLimits = .default) {
+    public init(timers: SIPTimerValues = .rfc3261, limits: SIPLimits = .default, maximumServerTransactions: Int = 4096) {
         self.timers = timers
         self.limits = limits
+        self.maximumServerTransactions = maximumServerTransactions
     }
 
     public var clientTransactionCount: Int { clients.count }
@@ -203,6 +207,10 @@ public struct SIPTransactionLayer: Sendable {
         }
         if let existing = servers[id] {
             existing.handleRetransmission(output: &output)
+            return
+        }
+        guard servers.count < maximumServerTransactions else {
+            output.append(.dropped(reason: "more than \(maximumServerTransactions) server transactions", source: source))
             return
         }
         let server = SIPServerTransaction(id: id, request: request, source: source, transport: transport, timers: timers)
