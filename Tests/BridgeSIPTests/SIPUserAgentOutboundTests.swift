@@ -92,6 +92,23 @@ import Testing
         #expect(ended.sent.first?.message.method == .ack)
     }
 
+    /// A phone that takes the CANCEL but never ends the INVITE: the call ends 64*T1 after the CANCEL.
+    @Test func cancelWithoutFinalResponseEndsAfter64T1() throws {
+        var agent = SIPUserAgentTests.agent()
+        let (reference, invite) = try Self.start(&agent)
+        agent.handle(Self.response(to: invite, 180), from: Self.phone, now: .seconds(1))
+        try agent.hangUp(reference, now: .seconds(2))
+        let cancel = try #require(SIPUserAgentTests.drain(&agent).sent.last?.message)
+        agent.handle(SIPResponseBuilder.response(to: cancel, status: 200, toTag: "phone1"), from: Self.phone, now: .seconds(2.1))
+        var events: [SIPUserAgent.Event] = []
+        while let next = agent.nextTimeout(), next <= .seconds(100) {
+            agent.handleTimeout(now: next)
+            events += SIPUserAgentTests.drain(&agent).events
+        }
+        #expect(events == [.callEnded(reference, reason: "cancelled (no final response)")])
+        #expect(agent.activeCallCount == 0)
+    }
+
     @Test func busyAndNoAnswer() throws {
         var agent = SIPUserAgentTests.agent()
         let (busy, invite) = try Self.start(&agent)

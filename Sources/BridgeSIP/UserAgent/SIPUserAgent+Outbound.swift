@@ -52,6 +52,7 @@ extension SIPUserAgent {
         for route in call.invite.fields(.route) { cancel.append(.route, route.value) }
         try layer.sendRequest(cancel, to: call.peer, transport: call.transport, now: now)
         call.state = .cancelling
+        call.cancelDeadline = now + layer.timers.t1 * 64
         calls[reference] = call
         process(now: now)
     }

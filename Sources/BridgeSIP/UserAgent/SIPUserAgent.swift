@@ -71,6 +71,8 @@ public struct SIPUserAgent: Sendable {
         // Outbound only.
         var sawProvisional = false
         var cancelWhenProvisional = false
+        /// After a CANCEL: give up on the INVITE's final response at this time (RFC 3261 section 9.1).
+        var cancelDeadline: MonotonicInstant?
         var ack: SIPMessage?
         var digest: SIPDigestClient?
         var answeredNonces: Set<String> = []
@@ -96,11 +98,16 @@ public struct SIPUserAgent: Sendable {
         events.isEmpty ? nil : events.removeFirst()
     }
 
-    public func nextTimeout() -> MonotonicInstant? { layer.nextTimeout() }
+    public func nextTimeout() -> MonotonicInstant? {
+        ([layer.nextTimeout()] + calls.values.map(\.cancelDeadline)).compactMap { $0 }.min()
+    }
 
     public mutating func handleTimeout(now: MonotonicInstant) {
         layer.handleTimeout(now: now)
         process(now: now)
+        for (reference, call) in calls {
+            if let deadline = call.cancelDeadline, deadline <= now { end(reference, reason: "cancelled (no final response)") }
+        }
     }
 
     public mutating func handle(bytes: [UInt8], from source: TransportAddress, transport: SIPTransport = .udp,
