@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "BridgeSRTP", targets: ["BridgeSRTP"]),
         .library(name: "BridgeDTLS", targets: ["BridgeDTLS"]),
         .library(name: "BridgeICE", targets: ["BridgeICE"]),
+        .library(name: "BridgeSIP", targets: ["BridgeSIP"]),
         .library(name: "BridgeGateway", targets: ["BridgeGateway"]),
     ],
     dependencies: [
@@ -54,6 +55,10 @@ let package = Package(
         .target(name: "BridgeSTUN", dependencies: ["BridgeCore", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: strict),
         .target(name: "BridgeICE", dependencies: ["BridgeCore", "BridgeSTUN"], swiftSettings: strict),
+        // SIP messages, transactions, dialogs, digest (RFC 3261): sans-IO like the other cores.
+        .target(name: "BridgeSIP",
+                dependencies: ["BridgeCore", "BridgeSDP", .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: strict),
         .target(name: "BridgeSRTP", dependencies: ["BridgeCore", "CBridgeSRTP", "CBridgeShim"], swiftSettings: strict),
         .target(name: "BridgeDTLS", dependencies: ["BridgeCore", "BridgeSRTP", "CBridgeOpenSSL", "CBridgeShim"],
                 swiftSettings: strict),
@@ -94,11 +99,13 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "BridgeSTUNTests", dependencies: ["BridgeSTUN"], swiftSettings: strict),
         .testTarget(name: "BridgeICETests", dependencies: ["BridgeICE", "BridgeSTUN"], swiftSettings: strict),
+        .testTarget(name: "BridgeSIPTests", dependencies: ["BridgeSIP"], swiftSettings: strict),
         .testTarget(name: "BridgeSRTPTests", dependencies: ["BridgeSRTP"], swiftSettings: strict),
         .testTarget(name: "BridgeDTLSTests", dependencies: ["BridgeDTLS", "BridgeSRTP"], swiftSettings: strict),
         .testTarget(name: "BridgeWebRTCTests", dependencies: ["BridgeWebRTC"], swiftSettings: strict),
-        // Real peers (aiortc, browsers, RTSP servers, SIP phones) against the built gateway binary.
-        .testTarget(name: "InteropTests", dependencies: [], swiftSettings: strict),
+        // Real peers (aiortc, browsers, RTSP servers, SIP phones) against the built gateway binary; sipp
+        // against BridgeSIP's user agent directly until the gateway drives SIP.
+        .testTarget(name: "InteropTests", dependencies: ["BridgeSIP"], swiftSettings: strict),
         .testTarget(
             name: "BridgeGatewayTests",
             dependencies: [

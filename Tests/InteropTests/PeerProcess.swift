@@ -128,3 +128,33 @@ enum PeerProcess {
         return text
     }
 }
+
+extension PeerProcess {
+    /// Starts a Debian tool (sipp, …) with its output in `log`; the caller stops it by its PID with
+    /// `stop(_:)`. Throws `MissingTool` when the tool is not installed (`make deps` installs it).
+    static func startTool(_ path: String, arguments: [String], log: URL) throws -> Process {
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw MissingTool(description: "\(path) is missing: `make deps` installs it")
+        }
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        return process
+    }
+
+    /// Ends a process started here (SIGTERM, then SIGKILL after a second) and waits for it.
+    static func stop(_ process: Process) {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = ContinuousClock.now + .seconds(1)
+        while process.isRunning && ContinuousClock.now < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+}
