@@ -4,7 +4,8 @@ import Logging
 /// The gateway's HTTP surface: health, routes API, Prometheus metrics and the web page.
 enum GatewayRouter {
     static func make(registry: RouteRegistry, metrics: GatewayMetrics, logger: Logger, webrtc: WebRTCTransportServer?,
-                     hubs: RouteHubs? = nil, iceServers: [WebRTCConfig.ICEServer] = []) -> Router<BasicRequestContext>
+                     hubs: RouteHubs? = nil, calls: [String: CallRoute] = [:], iceServers: [WebRTCConfig.ICEServer] = [])
+        -> Router<BasicRequestContext>
     {
         let router = Router()
         router.add(middleware: LogRequestsMiddleware(.debug))
@@ -32,6 +33,13 @@ enum GatewayRouter {
         if let webrtc, let hubs {
             WHEPEndpoint(hubs: hubs, server: webrtc, iceServers: iceServers).addRoutes(to: router)
             SessionsEndpoint(hubs: hubs).addRoutes(to: router)
+        }
+        router.get("call/:route") { _, context -> Response in
+            guard let name = context.parameters.get("route"), calls[name] != nil else {
+                return WHEPEndpoint.plain(.notFound, "no call route \"\(context.parameters.get("route") ?? "")\"\(DidYouMean.hint(for: context.parameters.get("route") ?? "", among: Array(calls.keys)))\n")
+            }
+            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache"],
+                            body: .init(byteBuffer: ByteBuffer(string: CallPage.html(route: name))))
         }
         if let webrtc, EchoTestEndpoint.isEnabled {
             EchoTestEndpoint(server: webrtc).addRoutes(to: router)

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOPosix
@@ -31,23 +32,26 @@ public struct Gateway: Sendable {
         try makeApplication(webrtc: webrtc, hubs: nil, onServerRunning: onServerRunning)
     }
 
-    func makeApplication(webrtc: WebRTCTransportServer?, hubs: RouteHubs?, onServerRunning: @escaping @Sendable (Int) async -> Void)
+    func makeApplication(webrtc: WebRTCTransportServer?, hubs: RouteHubs?, calls: [String: CallRoute] = [:],
+                         onServerRunning: @escaping @Sendable (Int) async -> Void)
         throws(GatewayStartError) -> some ApplicationProtocol
     {
         let router = GatewayRouter.make(registry: registry, metrics: metrics, logger: logger, webrtc: webrtc, hubs: hubs,
-                                        iceServers: config.webrtc.iceServers)
+                                        calls: calls, iceServers: config.webrtc.iceServers)
+        let socketRouter = Router(context: BasicWebSocketRequestContext.self)
+        CallSocketEndpoint(routes: calls).addRoutes(to: socketRouter)
         let server: HTTPServerBuilder
         if let tls = config.http.tls {
             do {
                 let chain = try NIOSSLCertificate.fromPEMFile(tls.certificatePath).map { NIOSSLCertificateSource.certificate($0) }
                 let key = try NIOSSLPrivateKey(file: tls.privateKeyPath, format: .pem)
                 let configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
-                server = try .tls(.http1(), tlsConfiguration: configuration)
+                server = try .tls(.http1WebSocketUpgrade(webSocketRouter: socketRouter), tlsConfiguration: configuration)
             } catch {
                 throw GatewayStartError(message: "http.tls: cannot load certificate or key: \(error)")
             }
         } else {
-            server = .http1()
+            server = .http1WebSocketUpgrade(webSocketRouter: socketRouter)
         }
         let listen = config.http.listen
         return Application(

@@ -1,0 +1,348 @@
+import BridgeCore
+import BridgeRTP
+import BridgeSDP
+import BridgeSRTP
+import Foundation
+import Logging
+import NIOCore
+
+/// One call route: the browsers on its call page, and at most one call at a time between one of them and
+/// a SIP phone, in either direction.
+///
+/// Inbound: the SIP edge hands over an INVITE → every connected page rings → the first to accept gets the
+/// gateway's WebRTC offer made from the phone's SDP → its answer becomes the 200 OK → media flows through a
+/// `CallBridge`. No page connected: the route's fallback status (486 by default). Outbound: a page sends
+/// its offer and a target → INVITE → the phone's answer becomes the page's answer.
+actor CallRoute: CallRouteHandler, SIPCallObserver {
+    struct Settings: Sendable {
+        var name: String
+        var token: Redacted?
+        /// Sent when no page is connected (486 Busy Here, 603 Decline, 480…).
+        var fallbackStatus = 486
+        /// Address the phone sends RTP to (SDP `c=`), and the address RTP sockets bind.
+        var rtpAdvertisedAddress = "127.0.0.1"
+        var rtpBindHost = "127.0.0.1"
+        var rtpPorts: ClosedRange<Int> = 20_000...20_099
+    }
+
+    nonisolated let routeName: String
+    let settings: Settings
+    let server: WebRTCTransportServer
+    let logger: Logger
+    var placer: (any SIPCallPlacer)?
+
+    struct Page {
+        let continuation: AsyncStream<CallMessage>.Continuation
+    }
+
+    final class ActiveCall {
+        let control: any SIPCallControl
+        let inbound: Bool
+        var page: Int?
+        var translator: SIPMediaTranslator
+        var leg: PhoneRTPLeg?
+        var bridge: NIOLoopBound<CallBridge>?
+        var ufrag: String?
+        var phoneOffer: SessionDescription?
+        var browserOffer: SessionDescription?
+        var answeredBrowser = false
+
+        init(control: any SIPCallControl, inbound: Bool, translator: SIPMediaTranslator) {
+            self.control = control
+            self.inbound = inbound
+            self.translator = translator
+        }
+    }
+
+    var pages: [Int: Page] = [:]
+    var nextPage = 0
+    var call: ActiveCall?
+
+    init(settings: Settings, server: WebRTCTransportServer, logger: Logger) {
+        self.routeName = settings.name
+        self.settings = settings
+        self.server = server
+        self.logger = logger
+    }
+
+    func setPlacer(_ placer: any SIPCallPlacer) {
+        self.placer = placer
+    }
+
+    var state: String {
+        guard let call else { return "idle" }
+        if call.bridge != nil { return "connected" }
+        return call.inbound ? "ringing" : "calling"
+    }
+
+    // MARK: Pages
+
+    func attach(_ continuation: AsyncStream<CallMessage>.Continuation) -> Int {
+        nextPage += 1
+        pages[nextPage] = Page(continuation: continuation)
+        continuation.yield(CallMessage("hello", route: routeName, state: state))
+        if let call, call.inbound, call.page == nil {
+            continuation.yield(CallMessage("ringing", call: call.control.id.rawValue, caller: call.control.caller))
+        }
+        return nextPage
+    }
+
+    func detach(_ page: Int) {
+        pages.removeValue(forKey: page)?.continuation.finish()
+        if let call, call.page == page {
+            call.control.hangUp()
+            end(reason: "the browser left", status: nil)
+        }
+    }
+
+    private func send(_ message: CallMessage, to page: Int?) {
+        guard let page else { return }
+        pages[page]?.continuation.yield(message)
+    }
+
+    private func broadcast(_ message: CallMessage) {
+        for page in pages.values { page.continuation.yield(message) }
+    }
+
+    func handle(_ message: CallMessage, from page: Int) async {
+        switch message.type {
+        case "accept": await accept(from: page)
+        case "reject":
+            guard let call, call.inbound, call.page == nil else { return }
+            call.control.reject(status: 603)
+            end(reason: "declined in the browser", status: 603)
+        case "answer":
+            guard let sdp = message.sdp else { return }
+            await browserAnswered(sdp, from: page)
+        case "dial":
+            guard let target = message.target, let sdp = message.sdp else { return }
+            await dial(target, offer: sdp, from: page)
+        case "hangup":
+            guard let call, call.page == page else { return }
+            call.control.hangUp()
+            end(reason: "hung up in the browser", status: nil)
+        default:
+            send(CallMessage("error", message: "unknown message type \"\(message.type)\""), to: page)
+        }
+    }
+
+    // MARK: Inbound calls
+
+    nonisolated func incomingCall(_ call: any SIPCallControl) {
+        Task { await self.ring(call) }
+    }
+
+    private func ring(_ control: any SIPCallControl) {
+        guard call == nil else { control.reject(status: 486); return }
+        guard !pages.isEmpty else {
+            logger.info("call route \(routeName): \(control.caller) called, no page open: \(settings.fallbackStatus)")
+            control.reject(status: settings.fallbackStatus)
+            return
+        }
+        guard let offer = control.remoteOffer else {
+            // Late offer: not bridged yet; the caller hears why.
+            control.reject(status: 488)
+            return
+        }
+        let active = ActiveCall(control: control, inbound: true, translator: newTranslator(port: 0))
+        active.phoneOffer = offer
+        call = active
+        control.observe(self)
+        control.ring()
+        broadcast(CallMessage("ringing", call: control.id.rawValue, caller: control.caller))
+    }
+
+    private func accept(from page: Int) async {
+        guard let call, call.inbound, call.page == nil, let phoneOffer = call.phoneOffer else {
+            send(CallMessage("error", message: "no call to answer"), to: page)
+            return
+        }
+        call.page = page
+        for other in pages.keys where other != page { send(CallMessage("taken", call: call.control.id.rawValue), to: other) }
+        do {
+            let leg = try await PhoneRTPLeg.bind(host: settings.rtpBindHost, ports: settings.rtpPorts, on: server.eventLoop)
+            call.leg = leg
+            call.translator = newTranslator(port: leg.port, transport: call.translator.transport)
+            let offer = try call.translator.webRTCOffer(fromSIPOffer: phoneOffer)
+            call.browserOffer = offer
+            send(CallMessage("offer", call: call.control.id.rawValue, sdp: offer.write()), to: page)
+        } catch {
+            call.control.reject(status: 488)
+            fail(call, "cannot offer the call to the browser: \(error)", status: 488)
+        }
+    }
+
+    private func browserAnswered(_ text: String, from page: Int) async {
+        guard let call, call.page == page, call.inbound, let phoneOffer = call.phoneOffer, let leg = call.leg else { return }
+        do {
+            let answer = try SessionDescription(parsing: text)
+            let (sipAnswer, plans) = try call.translator.sipAnswer(fromWebRTCAnswer: answer, sipOffer: phoneOffer)
+            try await startMedia(call, browserSDP: answer, phoneSDP: phoneOffer, ourBrowserSDP: call.browserOffer, plans: plans, leg: leg)
+            call.control.answer(sdp: sipAnswer)
+        } catch {
+            call.control.hangUp()
+            fail(call, "cannot answer the phone: \(error)", status: nil)
+        }
+    }
+
+    // MARK: Outbound calls
+
+    private func dial(_ target: String, offer text: String, from page: Int) async {
+        guard call == nil else { send(CallMessage("error", message: "a call is already in progress"), to: page); return }
+        guard let placer else { send(CallMessage("error", message: "SIP is not enabled on this gateway"), to: page); return }
+        do {
+            let offer = try SessionDescription(parsing: text)
+            let leg = try await PhoneRTPLeg.bind(host: settings.rtpBindHost, ports: settings.rtpPorts, on: server.eventLoop)
+            var translator = newTranslator(port: leg.port)
+            let sipOffer = try translator.sipOffer(fromWebRTCOffer: offer)
+            let control = try placer.placeCall(route: routeName, to: target, offer: sipOffer, observer: self)
+            let active = ActiveCall(control: control, inbound: false, translator: translator)
+            active.page = page
+            active.leg = leg
+            active.browserOffer = offer
+            call = active
+            send(CallMessage("progress", call: control.id.rawValue, target: target, status: 100), to: page)
+        } catch {
+            send(CallMessage("ended", reason: "\(error)"), to: page)
+        }
+    }
+
+    private func phoneAnswered(_ sdp: SessionDescription) async {
+        guard let call, !call.inbound, !call.answeredBrowser, let offer = call.browserOffer, let leg = call.leg else { return }
+        call.answeredBrowser = true
+        do {
+            let (answer, plans) = try call.translator.webRTCAnswer(fromSIPAnswer: sdp, webRTCOffer: offer)
+            try await startMedia(call, browserSDP: offer, phoneSDP: sdp, ourBrowserSDP: answer, plans: plans, leg: leg)
+            send(CallMessage("answer", call: call.control.id.rawValue, sdp: answer.write()), to: call.page)
+        } catch {
+            call.control.hangUp()
+            fail(call, "cannot bridge the phone's answer: \(error)", status: nil)
+        }
+    }
+
+    // MARK: SIP events
+
+    nonisolated func call(_ id: SIPCallID, didChange event: SIPCallEvent) {
+        Task { await self.sipEvent(id, event) }
+    }
+
+    private func sipEvent(_ id: SIPCallID, _ event: SIPCallEvent) async {
+        guard let call, call.control.id == id else { return }
+        switch event {
+        case .progress(let status, let sdp):
+            send(CallMessage("progress", call: id.rawValue, status: status), to: call.page)
+            if let sdp { await phoneAnswered(sdp) }
+        case .answered(let sdp):
+            await phoneAnswered(sdp)
+        case .established:
+            send(CallMessage("connected", call: id.rawValue), to: call.page)
+        case .reoffered(let sdp):
+            let address = Self.mediaAddress(of: sdp)
+            if let bridge = call.bridge { server.eventLoop.execute { bridge.value.phoneMoved(to: address) } }
+        case .dtmf(let digit, let duration):
+            if let bridge = call.bridge { server.eventLoop.execute { bridge.value.sendDigitToBrowser(digit, durationMilliseconds: duration) } }
+        case .ended(let reason, let status):
+            end(reason: reason, status: status)
+        }
+    }
+
+    // MARK: Media
+
+    private func startMedia(_ call: ActiveCall, browserSDP: SessionDescription, phoneSDP: SessionDescription,
+                            ourBrowserSDP: SessionDescription?, plans: [TrackPlan], leg: PhoneRTPLeg) async throws {
+        guard let audio = plans.first(where: { $0.media == "audio" }), let plan = Self.audioPlan(audio, browserSDP: browserSDP, ourBrowserSDP: ourBrowserSDP, phoneSDP: phoneSDP) else {
+            throw CallError("no audio in common")
+        }
+        let phoneAddress = Self.mediaAddress(of: phoneSDP)
+        let server = self.server
+        let transport = call.translator.transport
+        let ufrag = transport.iceUfrag
+        let page = call.page
+        let bridge = try await server.eventLoop.submit { () throws -> NIOLoopBound<CallBridge> in
+            let bridge = try CallBridge(
+                plan: plan, phoneAddress: phoneAddress,
+                sendToPhone: { packets, destination in leg.send(packets, to: destination) },
+                sendToBrowser: { packets in server.sendOnLoop(rtp: packets, ufrag: ufrag) },
+                onDigit: { [weak self] digit, fromPhone in
+                    guard let self else { return }
+                    Task { await self.send(CallMessage("dtmf", digit: String(digit), from: fromPhone ? "phone" : "browser"), to: page) }
+                })
+            leg.onPacket { bytes, source in bridge.handlePhonePacket(bytes, from: source) }
+            return NIOLoopBound(bridge, eventLoop: server.eventLoop)
+        }.get()
+        call.bridge = bridge
+        call.ufrag = ufrag
+        try await server.startSession(transport: transport, offer: browserSDP, profiles: [.aeadAES128GCM, .aes128CMHMACSHA1_80]) { [weak self] event, _ in
+            switch event {
+            case .rtp(let bytes): bridge.value.handleBrowserPacket(bytes)
+            case .closed(let reason):
+                guard let self else { return }
+                Task { await self.browserSessionClosed(ufrag: ufrag, reason: reason) }
+            default: break
+            }
+        }
+    }
+
+    private func browserSessionClosed(ufrag: String, reason: String) {
+        guard let call, call.ufrag == ufrag else { return }
+        call.control.hangUp()
+        end(reason: "browser session closed: \(reason)", status: nil)
+    }
+
+    static func audioPlan(_ plan: TrackPlan, browserSDP: SessionDescription, ourBrowserSDP: SessionDescription?, phoneSDP: SessionDescription) -> CallBridge.AudioPlan? {
+        let phoneCodecDescription: CodecDescription
+        let browserCodecDescription: CodecDescription
+        switch plan.decision {
+        case .passThrough(let source, let peer, _): (phoneCodecDescription, browserCodecDescription) = (source, peer)
+        case .transcode(let source, let peer): (phoneCodecDescription, browserCodecDescription) = (source, peer)
+        case .unsupported: return nil
+        }
+        guard let phoneCodec = MediaCodec(phoneCodecDescription.kind), let browserCodec = MediaCodec(browserCodecDescription.kind) else { return nil }
+        let phoneAudio = phoneSDP.media.first { $0.media == "audio" && !$0.isRejected }
+        let browserAudio = browserSDP.media.first { $0.media == "audio" && !$0.isRejected }
+        let dtmfClock = browserCodecDescription.clockRate
+        let phoneDTMF = phoneAudio?.codecs.first { $0.kind == .telephoneEvent && $0.clockRate == phoneCodecDescription.clockRate }?.payloadType
+        let browserDTMF = browserAudio?.codecs.first { $0.kind == .telephoneEvent && $0.clockRate == dtmfClock }?.payloadType
+        // Our SSRC towards the browser is the one our own browser-side SDP announced.
+        let ours = (ourBrowserSDP ?? browserSDP).media.first { $0.media == "audio" }?.ssrcAttributes.first?.ssrc
+        return CallBridge.AudioPlan(
+            phonePayloadType: phoneCodecDescription.payloadType, phoneCodec: phoneCodec, phoneClockRate: phoneCodecDescription.clockRate,
+            browserPayloadType: browserCodecDescription.payloadType, browserCodec: browserCodec,
+            phoneDTMF: phoneDTMF, browserDTMF: browserDTMF, browserSSRC: ours ?? plan.ssrc ?? UInt32.random(in: 1...UInt32.max))
+    }
+
+    /// Where the phone says it receives audio (`c=` and the audio `m=` port); nil for hold (0.0.0.0).
+    static func mediaAddress(of sdp: SessionDescription) -> TransportAddress? {
+        guard let audio = sdp.media.first(where: { $0.media == "audio" && !$0.isRejected }),
+              let connection = sdp.connection(for: audio), connection.address != "0.0.0.0",
+              (1...65535).contains(audio.port) else { return nil }
+        return TransportAddress(connection.address, port: UInt16(audio.port))
+    }
+
+    private func newTranslator(port: Int, transport: WebRTCTransportParameters? = nil) -> SIPMediaTranslator {
+        SIPMediaTranslator(transport: transport ?? server.newTransportParameters(),
+                           sipLeg: SIPLegParameters(address: settings.rtpAdvertisedAddress, ports: [port]),
+                           sessionID: UInt64.random(in: 1...UInt64(Int64.max)))
+    }
+
+    private func fail(_ call: ActiveCall, _ message: String, status: Int?) {
+        logger.warning("call route \(routeName): \(message)")
+        end(reason: message, status: status)
+    }
+
+    private func end(reason: String, status: Int?) {
+        guard let call else { return }
+        self.call = nil
+        if let page = call.page {
+            send(CallMessage("ended", call: call.control.id.rawValue, reason: reason, status: status), to: page)
+        } else {
+            broadcast(CallMessage("ended", call: call.control.id.rawValue, reason: reason, status: status))
+        }
+        let server = self.server
+        let leg = call.leg, ufrag = call.ufrag
+        server.eventLoop.execute {
+            if let ufrag { server.closeOnLoop(ufrag: ufrag, reason: "call ended") }
+            leg?.close()
+        }
+    }
+}
