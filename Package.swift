@@ -58,6 +58,10 @@ let package = Package(
                 swiftSettings: strict),
         .target(name: "BridgeWebRTC", dependencies: ["BridgeCore", "BridgeSTUN", "BridgeICE", "BridgeDTLS", "BridgeSRTP"],
                 swiftSettings: strict),
+        // RTSP client core (messages, interleaved framing, Basic/Digest, session state machine).
+        .target(name: "BridgeRTSP", dependencies: ["BridgeCore", "BridgeSDP", "BridgeRTP",
+                                                   .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: strict),
 
         // The NIO / HTTP edge.
         .target(
@@ -95,6 +99,7 @@ let package = Package(
         .testTarget(name: "BridgeSRTPTests", dependencies: ["BridgeSRTP"], swiftSettings: strict),
         .testTarget(name: "BridgeDTLSTests", dependencies: ["BridgeDTLS", "BridgeSRTP"], swiftSettings: strict),
         .testTarget(name: "BridgeWebRTCTests", dependencies: ["BridgeWebRTC"], swiftSettings: strict),
+        .testTarget(name: "BridgeRTSPTests", dependencies: ["BridgeRTSP", "BridgeRTP", "BridgeCore"], swiftSettings: strict),
         // Real peers (aiortc, browsers, RTSP servers, SIP phones) against the built gateway binary.
         .testTarget(name: "InteropTests", dependencies: [], swiftSettings: strict),
         .testTarget(
