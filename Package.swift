@@ -67,7 +67,7 @@ let package = Package(
         .target(
             name: "BridgeGateway",
             dependencies: [
-                "BridgeCore", "BridgeSDP", "BridgeRTP", "BridgeMedia", "BridgeWebRTC", "BridgeDTLS", "CBridgeShim",
+                "BridgeCore", "BridgeSDP", "BridgeRTP", "BridgeRTSP", "BridgeMedia", "BridgeWebRTC", "BridgeDTLS", "CBridgeShim",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -1,0 +1,55 @@
+import BridgeCore
+import BridgeRTP
+import BridgeRTSP
+import NIOCore
+import NIOPosix
+
+/// An RTSP camera as a `MediaSource`: connects (TCP, or TLS for `rtsps://`), drives `RTSPClient`, and turns
+/// the interleaved or UDP media into frames through one depacketizer per track.
+///
+/// Everything runs on one event loop; `start` and `stop` hop onto it. The sink hears `didDescribe` once,
+/// then frames in order, then exactly one `didEndWith`.
+public final class RTSPSource: MediaSource {
+    public struct Options: Sendable {
+        public var url: Redacted
+        public var transport: RouteConfig.RTSPTransport
+        public var connectTimeout: Duration = .seconds(5)
+        public var responseTimeout: Duration = .seconds(10)
+        /// The source ends when no media arrives this long while playing.
+        public var mediaTimeout: Duration = .seconds(10)
+        /// `auto`: UDP first, then TCP when no media came this long after PLAY.
+        public var udpFallbackAfter: Duration = .seconds(3)
+        /// Address the UDP client ports are bound to.
+        public var udpBindHost = "0.0.0.0"
+
+        public init(url: Redacted, transport: RouteConfig.RTSPTransport) {
+            self.url = url
+            self.transport = transport
+        }
+    }
+
+    public let options: Options
+    private let eventLoop: any EventLoop
+    private let box: NIOLoopBoundBox<RTSPSourceDriver?>
+
+    public init(options: Options, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+        self.options = options
+        eventLoop = group.next()
+        box = NIOLoopBoundBox.makeEmptyBox(valueType: RTSPSourceDriver.self, eventLoop: eventLoop)
+    }
+
+    public func start(sink: any MediaSourceSink) {
+        let box = box, options = options, eventLoop = eventLoop
+        eventLoop.execute {
+            guard box.value == nil else { return }  // one start
+            let driver = RTSPSourceDriver(options: options, eventLoop: eventLoop, sink: sink)
+            box.value = driver
+            driver.start()
+        }
+    }
+
+    public func stop() {
+        let box = box
+        eventLoop.execute { box.value?.stop() }
+    }
+}
