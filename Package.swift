@@ -100,6 +100,9 @@ let package = Package(
         .testTarget(name: "BridgeDTLSTests", dependencies: ["BridgeDTLS", "BridgeSRTP"], swiftSettings: strict),
         .testTarget(name: "BridgeWebRTCTests", dependencies: ["BridgeWebRTC"], swiftSettings: strict),
         .testTarget(name: "BridgeRTSPTests", dependencies: ["BridgeRTSP", "BridgeRTP", "BridgeCore"], swiftSettings: strict),
+        // RTSPSource against a real gst-rtsp-server (Tests/Interop/rtsp_camera.py).
+        .testTarget(name: "RTSPInteropTests", dependencies: ["BridgeGateway", "BridgeRTP", "BridgeCore"],
+                    swiftSettings: strict),
         // Real peers (aiortc, browsers, RTSP servers, SIP phones) against the built gateway binary.
         .testTarget(name: "InteropTests", dependencies: [], swiftSettings: strict),
         .testTarget(

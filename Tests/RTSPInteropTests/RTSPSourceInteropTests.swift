@@ -1,0 +1,125 @@
+import BridgeCore
+import BridgeGateway
+import BridgeRTP
+import Testing
+
+/// RTSPSource against a real gst-rtsp-server. One server process per test, stopped by PID.
+@Suite(.serialized) struct RTSPSourceInteropTests {
+    static func videoFrames(_ state: CollectingSink.State) -> [MediaFrame] {
+        state.frames.filter { $0.frame.codec == .h264 }.map(\.frame)
+    }
+
+    static func audioFrames(_ state: CollectingSink.State) -> [MediaFrame] {
+        state.frames.filter { $0.frame.codec == .aac }.map(\.frame)
+    }
+
+    static func nalType(_ unit: [UInt8]) -> UInt8 { (unit.first ?? 0) & 0x1F }
+
+    func play(_ url: String, transport: RouteConfig.RTSPTransport = .tcp, videoFrames: Int = 50)
+        async throws -> CollectingSink.State
+    {
+        let sink = CollectingSink()
+        let source = RTSPSource(options: .init(url: Redacted(url), transport: transport))
+        source.start(sink: sink)
+        let enough = await sink.wait(timeout: .seconds(20)) { state in
+            state.ended || (Self.videoFrames(state).count >= videoFrames && Self.audioFrames(state).count >= 20)
+        }
+        source.stop()
+        let ended = await sink.wait(timeout: .seconds(5)) { $0.ended }
+        let state = sink.snapshot
+        #expect(ended, "the source did not end within 5 s of stop()")
+        #expect(enough, "not enough frames within 20 s: \(Self.videoFrames(state).count) video, \(Self.audioFrames(state).count) audio, error \(String(describing: state.error))")
+        return state
+    }
+
+    static func checkStream(_ state: CollectingSink.State) {
+        #expect(state.error == nil)
+        #expect(state.describeCount == 1)
+        #expect(state.callsAfterEnd == 0)
+        #expect(state.tracks?.map(\.codec) == [.h264, .aac])
+        #expect(state.tracks?.first?.parameterSets.count == 2)
+        #expect(state.tracks?.last?.audioSpecificConfig.isEmpty == false)
+        let video = videoFrames(state)
+        // The first frame out is a whole IDR access unit led by SPS and PPS (from the stream or the SDP).
+        #expect(video.first?.isKeyframe == true)
+        if let first = video.first {
+            let types = first.units.map(nalType)
+            // x264 starts each access unit with a delimiter (9), which stays first.
+            #expect(types.drop { $0 == 9 }.prefix(2) == [7, 8], "first access unit NAL types \(types)")
+            #expect(types.contains(5))
+        }
+        // Every later keyframe too (gst does not repeat SPS/PPS in-band: they come from sprop-parameter-sets).
+        for frame in video where frame.isKeyframe {
+            #expect(frame.units.map(nalType).contains(7) && frame.units.map(nalType).contains(8))
+        }
+        // In order, whole: 25 fps at 90 kHz is 3600 ticks apart, no frame lost on loopback.
+        let steps = zip(video, video.dropFirst()).map { $1.timestamp - $0.timestamp }
+        #expect(steps.allSatisfy { $0 > 0 }, "video timestamps not increasing: \(steps.prefix(20))")
+        #expect(steps.allSatisfy { $0 == 3600 }, "video frames missing: \(steps.filter { $0 != 3600 }.prefix(10))")
+        let audio = audioFrames(state)
+        let audioSteps = zip(audio, audio.dropFirst()).map { $1.timestamp - $0.timestamp }
+        #expect(audioSteps.allSatisfy { $0 == 1024 }, "AAC timestamps: \(audioSteps.prefix(10))")
+        #expect(audio.allSatisfy { $0.units.count == 1 && !$0.units[0].isEmpty })
+    }
+
+    @Test func tcpInterleavedH264AndAAC() async throws {
+        let camera = try RTSPCameraProcess()
+        defer { camera.stop() }
+        let state = try await play(camera.url())
+        Self.checkStream(state)
+    }
+
+    @Test func udpH264AndAAC() async throws {
+        let camera = try RTSPCameraProcess()
+        defer { camera.stop() }
+        let state = try await play(camera.url(), transport: .udp)
+        #expect(state.error == nil)
+        let types = Self.videoFrames(state).first?.units.map(Self.nalType) ?? []
+        #expect(types.drop { $0 == 9 }.prefix(2) == [7, 8], "first access unit NAL types \(types)")
+        #expect(Self.audioFrames(state).count >= 20)
+    }
+
+    @Test func digestAuthentication() async throws {
+        let camera = try RTSPCameraProcess(user: "admin", password: "s3cret")
+        defer { camera.stop() }
+        let state = try await play(camera.url(credentials: "admin:s3cret"), videoFrames: 25)
+        Self.checkStream(state)
+    }
+
+    @Test func wrongPasswordEndsWith401() async throws {
+        let camera = try RTSPCameraProcess(user: "admin", password: "s3cret")
+        defer { camera.stop() }
+        let sink = CollectingSink()
+        let source = RTSPSource(options: .init(url: Redacted(camera.url(credentials: "admin:wrong")), transport: .tcp))
+        source.start(sink: sink)
+        let ended = await sink.wait(timeout: .seconds(15)) { $0.ended }
+        source.stop()
+        #expect(ended)
+        #expect(sink.snapshot.error?.description == "401 Unauthorized from camera")
+        #expect(sink.snapshot.error?.isTransient == false)
+        #expect(sink.snapshot.tracks == nil)
+    }
+
+    @Test func unknownMountIs404() async throws {
+        let camera = try RTSPCameraProcess()
+        defer { camera.stop() }
+        let sink = CollectingSink()
+        let source = RTSPSource(options: .init(url: Redacted(camera.url("/nope")), transport: .tcp))
+        source.start(sink: sink)
+        #expect(await sink.wait(timeout: .seconds(15)) { $0.ended })
+        #expect(sink.snapshot.error?.description == "404 Not Found from camera")
+    }
+
+    @Test func refusedConnection() async throws {
+        // A port the camera listened on and gave back: nothing listens there now.
+        let camera = try RTSPCameraProcess()
+        let port = camera.port
+        camera.stop()
+        let sink = CollectingSink()
+        let source = RTSPSource(options: .init(url: Redacted("rtsp://127.0.0.1:\(port)/test"), transport: .tcp))
+        source.start(sink: sink)
+        #expect(await sink.wait(timeout: .seconds(10)) { $0.ended })
+        #expect(sink.snapshot.error?.description.hasPrefix("connection refused") == true,
+                "\(String(describing: sink.snapshot.error))")
+    }
+}
