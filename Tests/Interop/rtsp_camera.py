@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """A test camera: gst-rtsp-server with test-pattern mounts. Run with Debian's /usr/bin/python3 (python3-gi).
 
-    rtsp_camera.py --port 0 --mount /test=h264+aac:25 [--mount /v=h264:50] [--user admin --password secret]
+    rtsp_camera.py --port 0 --mount /test=h264+aac:25 [--mount /v=h265+opus:50] [--user admin --password secret]
+                   [--tcp-only]
 
 Prints "READY <port>" once listening (port 0 picks a free one). With --user, every mount needs Digest
 credentials; gst answers 404 instead of 401 when a default token lets anonymous users in, so protected
@@ -54,6 +55,7 @@ def main():
     parser.add_argument("--mount", action="append", default=[], help="/path=codec+codec:keyint")
     parser.add_argument("--user")
     parser.add_argument("--password")
+    parser.add_argument("--tcp-only", action="store_true", help="answer UDP SETUP with 461 Unsupported Transport")
     args = parser.parse_args()
     Gst.init(None)
 
@@ -74,6 +76,8 @@ def main():
         factory = GstRtspServer.RTSPMediaFactory()
         factory.set_launch(launch_line(spec))
         factory.set_shared(True)
+        if args.tcp_only:
+            factory.set_protocols(GstRtsp.RTSPLowerTrans.TCP)
         if args.user:
             factory.add_role_from_structure(Gst.Structure.from_string(
                 "viewer, media.factory.access=(boolean)true, media.factory.construct=(boolean)true")[0])

@@ -15,7 +15,7 @@ final class RTSPCameraProcess {
     let process = Process()
     let port: Int
 
-    init(mounts: [String] = ["/test=h264+aac:25"], user: String? = nil, password: String? = nil) throws {
+    init(mounts: [String] = ["/test=h264+aac:25"], user: String? = nil, password: String? = nil, tcpOnly: Bool = false) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.python) else {
             throw Failure(description: "\(Self.python) is missing: install python3-gi and gstreamer1.0-rtsp (make deps)")
         }
@@ -23,6 +23,7 @@ final class RTSPCameraProcess {
         var arguments = [Self.repositoryRoot + "/Tests/Interop/rtsp_camera.py", "--port", "0"]
         for mount in mounts { arguments += ["--mount", mount] }
         if let user, let password { arguments += ["--user", user, "--password", password] }
+        if tcpOnly { arguments.append("--tcp-only") }
         process.arguments = arguments
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output

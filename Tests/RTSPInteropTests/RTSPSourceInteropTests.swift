@@ -13,16 +13,21 @@ import Testing
         state.frames.filter { $0.frame.codec == .aac }.map(\.frame)
     }
 
+    /// Frames of every track but the H.264 one (audio, or H.265 video with its audio).
+    static func otherFrames(_ state: CollectingSink.State) -> [MediaFrame] {
+        state.frames.filter { $0.frame.codec != .h264 }.map(\.frame)
+    }
+
     static func nalType(_ unit: [UInt8]) -> UInt8 { (unit.first ?? 0) & 0x1F }
 
-    func play(_ url: String, transport: RouteConfig.RTSPTransport = .tcp, videoFrames: Int = 50)
+    func play(_ url: String, transport: RouteConfig.RTSPTransport = .tcp, videoFrames: Int = 50, audioFrames: Int = 20)
         async throws -> CollectingSink.State
     {
         let sink = CollectingSink()
         let source = RTSPSource(options: .init(url: Redacted(url), transport: transport))
         source.start(sink: sink)
         let enough = await sink.wait(timeout: .seconds(20)) { state in
-            state.ended || (Self.videoFrames(state).count >= videoFrames && Self.audioFrames(state).count >= 20)
+            state.ended || (Self.videoFrames(state).count >= videoFrames && Self.otherFrames(state).count >= audioFrames)
         }
         source.stop()
         let ended = await sink.wait(timeout: .seconds(5)) { $0.ended }
@@ -77,6 +82,39 @@ import Testing
         let types = Self.videoFrames(state).first?.units.map(Self.nalType) ?? []
         #expect(types.drop { $0 == 9 }.prefix(2) == [7, 8], "first access unit NAL types \(types)")
         #expect(Self.audioFrames(state).count >= 20)
+    }
+
+    /// `auto` tries UDP first; a camera that answers 461 to UDP SETUP gets a TCP session instead.
+    @Test func autoFallsBackToTCPOn461() async throws {
+        let camera = try RTSPCameraProcess(tcpOnly: true)
+        defer { camera.stop() }
+        let state = try await play(camera.url(), transport: .auto, videoFrames: 25)
+        #expect(state.error == nil)
+        #expect(state.describeCount == 1)
+        #expect(Self.videoFrames(state).first?.isKeyframe == true)
+    }
+
+    /// H.265 (VPS/SPS/PPS before the IRAP) with Opus, and H.264 with PCMU, over TCP.
+    @Test func h265WithOpusAndH264WithPCMU() async throws {
+        let camera = try RTSPCameraProcess(mounts: ["/hevc=h265+opus:25", "/g711=h264+pcmu:25"])
+        defer { camera.stop() }
+        let hevc = try await play(camera.url("/hevc"), videoFrames: 0, audioFrames: 40)
+        #expect(hevc.error == nil)
+        #expect(hevc.tracks?.map(\.codec) == [.h265, .opus])
+        let video = hevc.frames.filter { $0.frame.codec == .h265 }.map(\.frame)
+        #expect(video.count >= 10)
+        let types = video.first?.units.map { ($0.first ?? 0) >> 1 & 0x3F } ?? []
+        #expect(video.first?.isKeyframe == true)
+        #expect(types.drop { $0 == 35 }.prefix(3) == [32, 33, 34], "first H.265 access unit NAL types \(types)")
+        let opus = hevc.frames.filter { $0.frame.codec == .opus }.map(\.frame)
+        #expect(opus.count >= 20)
+        #expect(zip(opus, opus.dropFirst()).allSatisfy { $1.timestamp - $0.timestamp == 960 })
+
+        let g711 = try await play(camera.url("/g711"), videoFrames: 25)
+        #expect(g711.error == nil)
+        #expect(g711.tracks?.map(\.codec) == [.h264, .pcmu])
+        #expect(g711.tracks?.last?.clockRate == 8000)
+        #expect(g711.frames.contains { $0.frame.codec == .pcmu && !$0.frame.units[0].isEmpty })
     }
 
     @Test func digestAuthentication() async throws {
