@@ -20,11 +20,13 @@ import Testing
 
     static func nalType(_ unit: [UInt8]) -> UInt8 { (unit.first ?? 0) & 0x1F }
 
-    func play(_ url: String, transport: RouteConfig.RTSPTransport = .tcp, videoFrames: Int = 50, audioFrames: Int = 20)
-        async throws -> CollectingSink.State
+    func play(_ url: String, transport: RouteConfig.RTSPTransport = .tcp, videoFrames: Int = 50, audioFrames: Int = 20,
+              udpBindHost: String = "0.0.0.0") async throws -> CollectingSink.State
     {
         let sink = CollectingSink()
-        let source = RTSPSource(options: .init(url: Redacted(url), transport: transport))
+        var options = RTSPSource.Options(url: Redacted(url), transport: transport)
+        options.udpBindHost = udpBindHost
+        let source = RTSPSource(options: options)
         source.start(sink: sink)
         let enough = await sink.wait(timeout: .seconds(20)) { state in
             state.ended || (Self.videoFrames(state).count >= videoFrames && Self.otherFrames(state).count >= audioFrames)
@@ -91,6 +93,19 @@ import Testing
         let state = try await play(camera.url(), transport: .auto, videoFrames: 25)
         #expect(state.error == nil)
         #expect(state.describeCount == 1)
+        #expect(Self.videoFrames(state).first?.isKeyframe == true)
+    }
+
+    /// `auto` with UDP that never arrives: the ports are bound on 127.0.0.2 while the camera sends to
+    /// 127.0.0.1, so after 3 s without media the source switches to TCP.
+    @Test func autoFallsBackToTCPWhenNoUDPMediaArrives() async throws {
+        let camera = try RTSPCameraProcess()
+        defer { camera.stop() }
+        let started = ContinuousClock.now
+        let state = try await play(camera.url(), transport: .auto, videoFrames: 25, udpBindHost: "127.0.0.2")
+        #expect(state.error == nil)
+        #expect(state.describeCount == 1)
+        #expect(ContinuousClock.now - started >= .seconds(3))
         #expect(Self.videoFrames(state).first?.isKeyframe == true)
     }
 
