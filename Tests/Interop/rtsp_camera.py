@@ -15,9 +15,10 @@ import sys
 import gi
 
 gi.require_version("Gst", "1.0")
+gi.require_version("Gio", "2.0")
 gi.require_version("GstRtsp", "1.0")
 gi.require_version("GstRtspServer", "1.0")
-from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
+from gi.repository import Gio, GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
 
 VIDEO = {
     "h264": "videotestsrc is-live=true ! video/x-raw,width=320,height=240,framerate=25/1 "
@@ -56,18 +57,27 @@ def main():
     parser.add_argument("--user")
     parser.add_argument("--password")
     parser.add_argument("--tcp-only", action="store_true", help="answer UDP SETUP with 461 Unsupported Transport")
+    parser.add_argument("--tls-pem", help="certificate and key (PEM, one file): serve rtsps:// only")
     args = parser.parse_args()
     Gst.init(None)
 
     server = GstRtspServer.RTSPServer()
     server.set_address("127.0.0.1")
     server.set_service(args.port)
-    if args.user:
+    if args.user or args.tls_pem:
         auth = GstRtspServer.RTSPAuth()
-        auth.set_supported_methods(GstRtsp.RTSPAuthMethod.DIGEST)
-        token = GstRtspServer.RTSPToken()
-        token.set_string("media.factory.role", "viewer")
-        auth.add_digest(args.user, args.password, token)
+        if args.user:
+            auth.set_supported_methods(GstRtsp.RTSPAuthMethod.DIGEST)
+            token = GstRtspServer.RTSPToken()
+            token.set_string("media.factory.role", "viewer")
+            auth.add_digest(args.user, args.password, token)
+        else:
+            token = GstRtspServer.RTSPToken()
+            token.set_string("media.factory.role", "viewer")
+            auth.set_default_token(token)
+        if args.tls_pem:
+            with open(args.tls_pem) as pem:
+                auth.set_tls_certificate(Gio.TlsCertificate.new_from_pem(pem.read(), -1))
         server.set_auth(auth)
 
     mounts = server.get_mount_points()
@@ -78,7 +88,7 @@ def main():
         factory.set_shared(True)
         if args.tcp_only:
             factory.set_protocols(GstRtsp.RTSPLowerTrans.TCP)
-        if args.user:
+        if args.user or args.tls_pem:
             factory.add_role_from_structure(Gst.Structure.from_string(
                 "viewer, media.factory.access=(boolean)true, media.factory.construct=(boolean)true")[0])
         mounts.add_factory(path, factory)

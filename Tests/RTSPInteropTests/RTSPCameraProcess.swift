@@ -15,7 +15,8 @@ final class RTSPCameraProcess {
     let process = Process()
     let port: Int
 
-    init(mounts: [String] = ["/test=h264+aac:25"], user: String? = nil, password: String? = nil, tcpOnly: Bool = false) throws {
+    init(mounts: [String] = ["/test=h264+aac:25"], user: String? = nil, password: String? = nil, tcpOnly: Bool = false,
+         tlsPEM: String? = nil) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.python) else {
             throw Failure(description: "\(Self.python) is missing: install python3-gi and gstreamer1.0-rtsp (make deps)")
         }
@@ -24,6 +25,7 @@ final class RTSPCameraProcess {
         for mount in mounts { arguments += ["--mount", mount] }
         if let user, let password { arguments += ["--user", user, "--password", password] }
         if tcpOnly { arguments.append("--tcp-only") }
+        if let tlsPEM { arguments += ["--tls-pem", tlsPEM] }
         process.arguments = arguments
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
@@ -53,8 +55,30 @@ final class RTSPCameraProcess {
         port = found
     }
 
-    func url(_ path: String = "/test", credentials: String? = nil) -> String {
-        "rtsp://\(credentials.map { $0 + "@" } ?? "")127.0.0.1:\(port)\(path)"
+    func url(_ path: String = "/test", credentials: String? = nil, scheme: String = "rtsp") -> String {
+        "\(scheme)://\(credentials.map { $0 + "@" } ?? "")127.0.0.1:\(port)\(path)"
+    }
+
+    /// A self-signed certificate and its key in one PEM file (for rtsps), made with the openssl CLI.
+    static func makeSelfSignedPEM() throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rtsp-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let key = directory.appendingPathComponent("key.pem").path, cert = directory.appendingPathComponent("cert.pem").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        process.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
+                             "-subj", "/CN=localhost"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(20)
+        while process.isRunning && ContinuousClock.now < deadline { usleep(50_000) }
+        terminate(process)
+        guard process.terminationStatus == 0 else { throw Failure(description: "openssl req failed (\(process.terminationStatus))") }
+        let combined = directory.appendingPathComponent("combined.pem")
+        try (String(contentsOfFile: cert, encoding: .utf8) + String(contentsOfFile: key, encoding: .utf8))
+            .write(to: combined, atomically: true, encoding: .utf8)
+        return combined.path
     }
 
     func stop() {

@@ -1,6 +1,7 @@
 import BridgeCore
 import BridgeGateway
 import BridgeRTP
+import Foundation
 import Testing
 
 /// RTSPSource against a real gst-rtsp-server. One server process per test, stopped by PID.
@@ -130,6 +131,16 @@ import Testing
         #expect(g711.tracks?.map(\.codec) == [.h264, .pcmu])
         #expect(g711.tracks?.last?.clockRate == 8000)
         #expect(g711.frames.contains { $0.frame.codec == .pcmu && !$0.frame.units[0].isEmpty })
+    }
+
+    /// rtsps:// (RTSP over TLS, interleaved media) to a camera with a self-signed certificate.
+    @Test func rtspsOverTLS() async throws {
+        let pem = try RTSPCameraProcess.makeSelfSignedPEM()
+        defer { try? FileManager.default.removeItem(at: URL(fileURLWithPath: pem).deletingLastPathComponent()) }
+        let camera = try RTSPCameraProcess(tlsPEM: pem)
+        defer { camera.stop() }
+        let state = try await play(camera.url(scheme: "rtsps"), videoFrames: 25)
+        Self.checkStream(state)
     }
 
     @Test func digestAuthentication() async throws {
