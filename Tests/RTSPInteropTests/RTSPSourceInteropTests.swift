@@ -32,6 +32,10 @@ import Testing
         let enough = await sink.wait(timeout: .seconds(20)) { state in
             state.ended || (Self.videoFrames(state).count >= videoFrames && Self.otherFrames(state).count >= audioFrames)
         }
+        let statistics = await source.statistics()
+        #expect(statistics.isPlaying)
+        #expect(statistics.counters.allSatisfy { $0.brokenFrames == 0 && $0.malformedPackets == 0 && $0.lostPackets == 0 })
+        #expect(!statistics.videoHasBFrames)
         source.stop()
         let ended = await sink.wait(timeout: .seconds(5)) { $0.ended }
         let state = sink.snapshot

@@ -38,6 +38,18 @@ public final class RTSPSource: MediaSource {
         box = NIOLoopBoundBox.makeEmptyBox(valueType: RTSPSourceDriver.self, eventLoop: eventLoop)
     }
 
+    /// A source for a route whose source is `rtsp://` or `rtsps://`; nil for file routes.
+    public convenience init?(route: RouteConfig, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+        guard route.source.kind != .file else { return nil }
+        self.init(options: Options(url: route.source.url, transport: route.transport), group: group)
+    }
+
+    /// What the source sees now: tracks, transport in use, and the depacketizers' counters (for metrics).
+    public func statistics() async -> RTSPSourceStatistics {
+        let box = box
+        return (try? await eventLoop.submit { box.value?.statistics ?? RTSPSourceStatistics() }.get()) ?? RTSPSourceStatistics()
+    }
+
     public func start(sink: any MediaSourceSink) {
         let box = box, options = options, eventLoop = eventLoop
         eventLoop.execute {
@@ -52,4 +64,18 @@ public final class RTSPSource: MediaSource {
         let box = box
         eventLoop.execute { box.value?.stop() }
     }
+}
+
+/// A snapshot of an RTSP source for metrics and the API.
+public struct RTSPSourceStatistics: Sendable, Equatable {
+    public var isPlaying = false
+    /// `tcp` or `udp`: what the session uses now (`auto` resolves to one of them).
+    public var transport: RouteConfig.RTSPTransport?
+    public var tracks: [MediaTrackInfo] = []
+    /// Per track, in track order.
+    public var counters: [DepacketizerCounters] = []
+    /// True once the H.264 video carried B slices (browsers stall on them: transcode or warn).
+    public var videoHasBFrames = false
+
+    public init() {}
 }

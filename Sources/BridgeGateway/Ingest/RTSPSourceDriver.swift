@@ -21,6 +21,7 @@ final class RTSPSourceDriver {
     /// Video tracks drop frames until their first keyframe: nothing before it can be decoded.
     private var awaitingKeyframe: [Bool] = []
     private var described = false
+    private var tracks: [MediaTrackInfo] = []
     private var ended = false
     private var timer: Scheduled<Void>?
     private var timerDeadline: MonotonicInstant?
@@ -57,6 +58,16 @@ final class RTSPSourceDriver {
         end(nil)
     }
 
+    var statistics: RTSPSourceStatistics {
+        var statistics = RTSPSourceStatistics()
+        statistics.isPlaying = client?.isPlaying ?? false
+        statistics.transport = client == nil ? nil : (mode == .tcp ? .tcp : .udp)
+        statistics.tracks = tracks
+        statistics.counters = depacketizers.map(\.counters)
+        statistics.videoHasBFrames = depacketizers.contains { ($0 as? H264Depacketizer)?.sawBSlices == true }
+        return statistics
+    }
+
     // MARK: The core's outputs
 
     /// Drains the client's outputs, writes what it sends as one batch, and sets the one timer.
@@ -73,6 +84,7 @@ final class RTSPSourceDriver {
             case .tracks(let tracks):
                 depacketizers = tracks.map { $0.makeDepacketizer() }
                 awaitingKeyframe = tracks.map(\.info.codec.isVideo)
+                self.tracks = tracks.map(\.info)
                 if !described {
                     described = true
                     sink.source(didDescribe: tracks.map(\.info))
