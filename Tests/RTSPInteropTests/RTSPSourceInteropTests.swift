@@ -81,6 +81,25 @@ import Testing
         Self.checkStream(state)
     }
 
+    /// gst sends RTCP sender reports within a few seconds; the source keeps the latest per track.
+    @Test func senderReportsForLipSync() async throws {
+        let camera = try RTSPCameraProcess()
+        defer { camera.stop() }
+        let sink = CollectingSink()
+        let source = RTSPSource(options: .init(url: Redacted(camera.url()), transport: .tcp))
+        source.start(sink: sink)
+        var statistics = RTSPSourceStatistics()
+        let deadline = ContinuousClock.now + .seconds(15)
+        while ContinuousClock.now < deadline {
+            statistics = await source.statistics()
+            if statistics.senderReports.count == 2, statistics.senderReports.allSatisfy({ $0 != nil }) { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        source.stop()
+        #expect(statistics.senderReports.count == 2)
+        #expect(statistics.senderReports.allSatisfy { ($0?.ntpTimestamp ?? 0) > 0 }, "no sender report within 15 s")
+    }
+
     @Test func udpH264AndAAC() async throws {
         let camera = try RTSPCameraProcess()
         defer { camera.stop() }

@@ -76,6 +76,16 @@ public struct RTSPSourceStatistics: Sendable, Equatable {
     public var counters: [DepacketizerCounters] = []
     /// True once the H.264 video carried B slices (browsers stall on them: transcode or warn).
     public var videoHasBFrames = false
+    /// Per track, the latest RTCP sender report (nil until one came): for lip sync across tracks.
+    public var senderReports: [RTSPSenderReportMapping?] = []
 
     public init() {}
+}
+
+/// One RTCP sender report (RFC 3550 section 6.4.1): the camera's NTP wall clock at an RTP timestamp of the
+/// track. Two tracks' frames line up where their timestamps map to the same NTP time. `rtpTimestamp` is
+/// the 32-bit wire value; compare it with a frame's timestamp modulo 2^32.
+public struct RTSPSenderReportMapping: Sendable, Equatable {
+    public var ntpTimestamp: UInt64
+    public var rtpTimestamp: RTPTimestamp
 }

@@ -22,6 +22,8 @@ final class RTSPSourceDriver {
     private var awaitingKeyframe: [Bool] = []
     private var described = false
     private var tracks: [MediaTrackInfo] = []
+    /// The latest RTCP sender report per track: maps its RTP timestamps to the camera's wall clock.
+    private var senderReports: [RTSPSenderReportMapping?] = []
     private var ended = false
     private var timer: Scheduled<Void>?
     private var timerDeadline: MonotonicInstant?
@@ -65,6 +67,7 @@ final class RTSPSourceDriver {
         statistics.tracks = tracks
         statistics.counters = depacketizers.map(\.counters)
         statistics.videoHasBFrames = depacketizers.contains { ($0 as? H264Depacketizer)?.sawBSlices == true }
+        statistics.senderReports = senderReports
         return statistics
     }
 
@@ -85,6 +88,7 @@ final class RTSPSourceDriver {
                 depacketizers = tracks.map { $0.makeDepacketizer() }
                 awaitingKeyframe = tracks.map(\.info.codec.isVideo)
                 self.tracks = tracks.map(\.info)
+                senderReports = Array(repeating: nil, count: tracks.count)
                 if !described {
                     described = true
                     sink.source(didDescribe: tracks.map(\.info))
@@ -95,8 +99,8 @@ final class RTSPSourceDriver {
                 playingSince = Self.now()
             case .rtp(let track, let payload):
                 media(track: track, payload)
-            case .rtcp:
-                continue
+            case .rtcp(let track, let payload):
+                rtcp(track: track, payload)
             case .failed(let failure):
                 if mode == .udp, options.transport == .auto, failure.reason.hasPrefix("461") {
                     fallBackToTCP()
@@ -123,6 +127,13 @@ final class RTSPSourceDriver {
 
     /// One timer for the client's deadline and the media watchdog. A timer already due earlier is kept: it
     /// re-reads the state when it fires, so a busy stream does not reschedule on every read.
+    private func rtcp(track: Int, _ bytes: [UInt8]) {
+        guard track < senderReports.count, let packets = try? RTCPCompound(parsing: bytes).packets(in: bytes) else { return }
+        for case .senderReport(let report) in packets {
+            senderReports[track] = RTSPSenderReportMapping(ntpTimestamp: report.ntpTimestamp, rtpTimestamp: report.rtpTimestamp)
+        }
+    }
+
     private func scheduleTimer() {
         guard !ended else { return }
         var deadline = client?.nextTimeout()
@@ -242,7 +253,8 @@ final class RTSPSourceDriver {
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
         RTSPUDPReceiver.bind(pairs: count, host: options.udpBindHost, eventLoop: eventLoop) { track, isRTCP, bytes in
             let driver = loopBound.value
-            guard driver.generation == generation, !driver.ended, !isRTCP else { return }
+            guard driver.generation == generation, !driver.ended else { return }
+            if isRTCP { return driver.rtcp(track: track, bytes) }
             driver.media(track: track, bytes)
             driver.scheduleTimerIfIdle()
         }.whenComplete { result in
