@@ -5,7 +5,15 @@ extension RTSPClient {
         guard let pending else { return }  // an answer to nothing we asked (or to a request we gave up on)
         if let cseq = response.cseq, cseq != pending.cseq { return }  // a late answer to an older request
         self.pending = nil
-        if state == .playing || state == .stopped { return }  // keep-alive and TEARDOWN answers carry nothing
+        if state == .stopped { return }  // the TEARDOWN answer carries nothing
+        if state == .playing {
+            // Keep-alive answers carry nothing, except a 401 from cameras that rotate their Digest nonce
+            // (stale=TRUE): answer it once, or the session would lapse.
+            if response.statusCode == 401 {
+                authenticate(pending, challenges: response.headers.values("WWW-Authenticate"), now: now)
+            }
+            return
+        }
 
         if response.statusCode == 401 {
             return authenticate(pending, challenges: response.headers.values("WWW-Authenticate"), now: now)

@@ -89,6 +89,16 @@ import Testing
         client.handleBytes(F.response("200 OK", cseq: 7), now: Self.at(17))
         #expect(client.nextTimeout() == Self.at(32))
 
+        // A camera that rotates its nonce answers a keep-alive with 401: answered once with the new nonce.
+        client.handleTimeout(now: Self.at(32))
+        _ = Self.drain(&client)
+        client.handleBytes(F.response("401 Unauthorized", cseq: 8, headers: [#"WWW-Authenticate: Digest realm="GStreamer Server", nonce="feed", stale=TRUE"#]), now: Self.at(32))
+        sent = Self.sentText(Self.drain(&client))
+        #expect(sent.first?.hasPrefix("GET_PARAMETER rtsp://127.0.0.1:8554/test RTSP/1.0\r\nCSeq: 9\r\n") == true)
+        #expect(sent.first?.contains(#"nonce="feed""#) == true)
+        client.handleBytes(F.response("200 OK", cseq: 9), now: Self.at(32))
+        #expect(client.isPlaying)
+
         client.stop(now: Self.at(20))
         sent = Self.sentText(Self.drain(&client))
         #expect(sent.first?.hasPrefix("TEARDOWN rtsp://127.0.0.1:8554/test RTSP/1.0\r\n") == true)
