@@ -11,6 +11,8 @@ public struct RTSPTrack: Sendable, Equatable {
     public var controlURL: String
     /// AAC RFC 3640 AU header layout: sizelength, indexlength, indexdeltalength.
     public var aacHeaderLayout: (sizeLength: Int, indexLength: Int, indexDeltaLength: Int)?
+    /// MP4A-LATM (RFC 6416) instead of MPEG4-GENERIC: numSubFrames from the StreamMuxConfig.
+    public var latmSubFrames: Int?
 
     public init(info: MediaTrackInfo, payloadType: UInt8, controlURL: String,
                 aacHeaderLayout: (sizeLength: Int, indexLength: Int, indexDeltaLength: Int)? = nil) {
@@ -25,6 +27,7 @@ public struct RTSPTrack: Sendable, Equatable {
             && lhs.aacHeaderLayout?.sizeLength == rhs.aacHeaderLayout?.sizeLength
             && lhs.aacHeaderLayout?.indexLength == rhs.aacHeaderLayout?.indexLength
             && lhs.aacHeaderLayout?.indexDeltaLength == rhs.aacHeaderLayout?.indexDeltaLength
+            && lhs.latmSubFrames == rhs.latmSubFrames
     }
 
     /// A depacketizer for this track's packets.
@@ -34,6 +37,8 @@ public struct RTSPTrack: Sendable, Equatable {
             H264Depacketizer(parameterSets: info.parameterSets, clockRate: info.clockRate)
         case .h265:
             H265Depacketizer(parameterSets: info.parameterSets, clockRate: info.clockRate)
+        case .aac where latmSubFrames != nil:
+            LATMDepacketizer(clockRate: info.clockRate, subFrames: latmSubFrames ?? 0)
         case .aac:
             AACDepacketizer(clockRate: info.clockRate, sizeLength: aacHeaderLayout?.sizeLength ?? 13,
                             indexLength: aacHeaderLayout?.indexLength ?? 3,
@@ -121,7 +126,7 @@ public enum RTSPTrackParser {
             return RTSPTrack(info: MediaTrackInfo(codec: .h265, clockRate: map.clockRate, parameterSets: sets.filter { !$0.isEmpty }),
                              payloadType: codec.payloadType, controlURL: controlURL)
         case .aac:
-            guard map.encodingName.uppercased() == "MPEG4-GENERIC" else { return nil }  // MP4A-LATM: not yet
+            if map.encodingName.uppercased() == "MP4A-LATM" { return latmTrack(codec, map: map, controlURL: controlURL) }
             let mode = parameters?["mode"]?.lowercased() ?? "aac-hbr"
             guard mode == "aac-hbr" || mode == "aac-lbr" else { return nil }
             let defaults = mode == "aac-hbr" ? (13, 3, 3) : (6, 2, 2)
@@ -147,6 +152,20 @@ public enum RTSPTrackParser {
         default:
             return nil
         }
+    }
+
+    /// MP4A-LATM with the StreamMuxConfig out of band (`cpresent=0`); in-band configuration is not taken.
+    static func latmTrack(_ codec: CodecDescription, map: RTPMap, controlURL: String) -> RTSPTrack? {
+        let parameters = codec.parameters
+        guard parameters?["cpresent"]?.trimmingCharacters(in: " ") == "0",
+              let config = parameters?["config"].flatMap(hexBytes),
+              let (audioSpecificConfig, subFrames) = LATMDepacketizer.parseStreamMuxConfig(config)
+        else { return nil }
+        var track = RTSPTrack(info: MediaTrackInfo(codec: .aac, clockRate: map.clockRate, channels: map.channels ?? 1,
+                                                   audioSpecificConfig: audioSpecificConfig),
+                              payloadType: codec.payloadType, controlURL: controlURL)
+        track.latmSubFrames = subFrames
+        return track
     }
 
     /// `1190` into [0x11, 0x90]; nil for odd lengths or non-hex text.

@@ -39,6 +39,8 @@ import Testing
         var aac = AACDepacketizer(clockRate: 48_000)
         var lbr = AACDepacketizer(clockRate: 16_000, sizeLength: 6, indexLength: 2, indexDeltaLength: 2)
         var opus = PassThroughDepacketizer(codec: .opus, clockRate: 48_000)
+        var latm = LATMDepacketizer(clockRate: 48_000, subFrames: 1)
+        _ = F.feed(&latm, packets)
         _ = F.feed(&h264, packets)
         _ = F.feed(&h265, packets)
         _ = F.feed(&aac, packets)

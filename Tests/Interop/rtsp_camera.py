@@ -28,6 +28,7 @@ VIDEO = {
 }
 AUDIO = {
     "aac": "audiotestsrc is-live=true wave=sine ! audioconvert ! avenc_aac ! rtpmp4gpay name=pay{n} pt=97",
+    "latm": "audiotestsrc is-live=true wave=sine ! audioconvert ! avenc_aac ! rtpmp4apay name=pay{n} pt=97",
     "pcmu": "audiotestsrc is-live=true wave=sine ! audioconvert ! audioresample ! audio/x-raw,rate=8000,channels=1 "
             "! mulawenc ! rtppcmupay name=pay{n} pt=0",
     "opus": "audiotestsrc is-live=true wave=sine ! audioconvert ! audioresample ! opusenc ! rtpopuspay name=pay{n} pt=111",

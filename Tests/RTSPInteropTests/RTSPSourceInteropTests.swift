@@ -166,6 +166,19 @@ import Testing
         Self.checkStream(state)
     }
 
+    /// AAC as MP4A-LATM (rtpmp4apay, cpresent=0): the AudioSpecificConfig comes out of the StreamMuxConfig.
+    @Test func h264WithLATMAudio() async throws {
+        let camera = try RTSPCameraProcess(mounts: ["/latm=h264+latm:25"])
+        defer { camera.stop() }
+        let state = try await play(camera.url("/latm"), videoFrames: 25)
+        #expect(state.error == nil)
+        #expect(state.tracks?.map(\.codec) == [.h264, .aac])
+        #expect(state.tracks?.last?.audioSpecificConfig.count == 2)
+        let audio = Self.audioFrames(state)
+        #expect(audio.count >= 20)
+        #expect(zip(audio, audio.dropFirst()).allSatisfy { $1.timestamp - $0.timestamp == 1024 })
+    }
+
     @Test func digestAuthentication() async throws {
         let camera = try RTSPCameraProcess(user: "admin", password: "s3cret")
         defer { camera.stop() }
