@@ -20,6 +20,8 @@ final class RTSPSourceDriver {
     private var depacketizers: [any RTPDepacketizer] = []
     /// Video tracks drop frames until their first keyframe: nothing before it can be decoded.
     private var awaitingKeyframe: [Bool] = []
+    /// UDP only: packets back in sequence order before the depacketizers (TCP does not reorder).
+    private var reorderBuffers: [RTPReorderBuffer] = []
     private var described = false
     private var tracks: [MediaTrackInfo] = []
     /// The latest RTCP sender report per track: maps its RTP timestamps to the camera's wall clock.
@@ -87,6 +89,7 @@ final class RTSPSourceDriver {
             case .tracks(let tracks):
                 depacketizers = tracks.map { $0.makeDepacketizer() }
                 awaitingKeyframe = tracks.map(\.info.codec.isVideo)
+                reorderBuffers = tracks.map { _ in RTPReorderBuffer(depth: 16) }
                 self.tracks = tracks.map(\.info)
                 senderReports = Array(repeating: nil, count: tracks.count)
                 if !described {
@@ -127,6 +130,13 @@ final class RTSPSourceDriver {
 
     /// One timer for the client's deadline and the media watchdog. A timer already due earlier is kept: it
     /// re-reads the state when it fires, so a busy stream does not reschedule on every read.
+    private func reordered(track: Int, _ bytes: [UInt8]) {
+        guard track < reorderBuffers.count, let packet = try? RTPPacket(parsing: bytes) else { return }
+        for ordered in reorderBuffers[track].insert(bytes, sequenceNumber: packet.header.sequenceNumber) {
+            media(track: track, ordered)
+        }
+    }
+
     private func rtcp(track: Int, _ bytes: [UInt8]) {
         guard track < senderReports.count, let packets = try? RTCPCompound(parsing: bytes).packets(in: bytes) else { return }
         for case .senderReport(let report) in packets {
@@ -255,7 +265,7 @@ final class RTSPSourceDriver {
             let driver = loopBound.value
             guard driver.generation == generation, !driver.ended else { return }
             if isRTCP { return driver.rtcp(track: track, bytes) }
-            driver.media(track: track, bytes)
+            driver.reordered(track: track, bytes)
             driver.scheduleTimerIfIdle()
         }.whenComplete { result in
             let driver = loopBound.value
