@@ -116,8 +116,10 @@ public enum RTSPTrackParser {
             if let mode = parameters?["packetization-mode"], mode.trimmingCharacters(in: " ") == "2" { return nil }
             let sets = (parameters?["sprop-parameter-sets"] ?? "").split(separator: ",").compactMap { Base64.decode($0) }
             let profile = parameters?["profile-level-id"].flatMap { $0.count == 6 ? $0.lowercased() : nil }
+            let sps = sets.lazy.compactMap(H264SequenceParameterSet.init(nal:)).first
             return RTSPTrack(info: MediaTrackInfo(codec: .h264, clockRate: map.clockRate,
-                                                  parameterSets: sets.filter { !$0.isEmpty }, profileLevelID: profile),
+                                                  parameterSets: sets.filter { !$0.isEmpty }, profileLevelID: profile,
+                                                  width: sps?.width, height: sps?.height),
                              payloadType: codec.payloadType, controlURL: controlURL)
         case .h265:
             let sets = ["sprop-vps", "sprop-sps", "sprop-pps"].flatMap { key in

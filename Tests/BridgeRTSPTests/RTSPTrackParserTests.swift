@@ -9,6 +9,8 @@ import Testing
         #expect(tracks.map(\.info.codec) == [.h264, .pcma])
         #expect(tracks[0].controlURL == "rtsp://192.168.1.64:554/Streaming/Channels/101/trackID=1?transportmode=unicast")
         #expect(tracks[0].info.profileLevelID == "420029")
+        #expect(tracks[0].info.width == 1920)
+        #expect(tracks[0].info.height == 1080)
         #expect(tracks[0].info.parameterSets.count == 2)
         #expect(tracks[0].info.parameterSets.first?.first == 0x67)
         #expect(tracks[0].info.parameterSets.last == [0x68, 0xEE, 0x38, 0x80])

@@ -50,6 +50,7 @@ import Testing
         #expect(state.callsAfterEnd == 0)
         #expect(state.tracks?.map(\.codec) == [.h264, .aac])
         #expect(state.tracks?.first?.parameterSets.count == 2)
+        #expect(state.tracks?.first?.width == 320 && state.tracks?.first?.height == 240)
         #expect(state.tracks?.last?.audioSpecificConfig.isEmpty == false)
         let video = videoFrames(state)
         // The first frame out is a whole IDR access unit led by SPS and PPS (from the stream or the SDP).
