@@ -101,7 +101,9 @@ let package = Package(
         .testTarget(name: "BridgeWebRTCTests", dependencies: ["BridgeWebRTC"], swiftSettings: strict),
         .testTarget(name: "BridgeRTSPTests", dependencies: ["BridgeRTSP", "BridgeRTP", "BridgeCore"], swiftSettings: strict),
         // RTSPSource against a real gst-rtsp-server (Tests/Interop/rtsp_camera.py).
-        .testTarget(name: "RTSPInteropTests", dependencies: ["BridgeGateway", "BridgeRTP", "BridgeCore"],
+        .testTarget(name: "RTSPInteropTests", dependencies: ["BridgeGateway", "BridgeRTP", "BridgeCore",
+                                                           .product(name: "NIOCore", package: "swift-nio"),
+                                                           .product(name: "NIOPosix", package: "swift-nio")],
                     swiftSettings: strict),
         // Real peers (aiortc, browsers, RTSP servers, SIP phones) against the built gateway binary.
         .testTarget(name: "InteropTests", dependencies: [], swiftSettings: strict),
