@@ -1,6 +1,7 @@
 import BridgeCore
 import BridgeRTP
 import BridgeRTSP
+import Logging
 import NIOCore
 import NIOPosix
 
@@ -21,6 +22,8 @@ public final class RTSPSource: MediaSource {
         public var udpFallbackAfter: Duration = .seconds(3)
         /// Address the UDP client ports are bound to.
         public var udpBindHost = "0.0.0.0"
+        /// Session events (connect, play, fallback, end) at debug and info; the URL only ever redacted.
+        public var logger: Logger?
 
         public init(url: Redacted, transport: RouteConfig.RTSPTransport) {
             self.url = url
@@ -39,9 +42,16 @@ public final class RTSPSource: MediaSource {
     }
 
     /// A source for a route whose source is `rtsp://` or `rtsps://`; nil for file routes.
-    public convenience init?(route: RouteConfig, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+    public convenience init?(route: RouteConfig, logger: Logger? = nil,
+                             group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         guard route.source.kind != .file else { return nil }
-        self.init(options: Options(url: route.source.url, transport: route.transport), group: group)
+        var options = Options(url: route.source.url, transport: route.transport)
+        options.logger = logger.map { logger in
+            var logger = logger
+            logger[metadataKey: "route"] = "\(route.name)"
+            return logger
+        }
+        self.init(options: options, group: group)
     }
 
     /// What the source sees now: tracks, transport in use, and the depacketizers' counters (for metrics).

@@ -1,6 +1,7 @@
 import BridgeCore
 import BridgeRTP
 import BridgeRTSP
+import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -85,6 +86,8 @@ final class RTSPSourceDriver {
                 connection.write(ByteBuffer(bytes: bytes), promise: nil)
                 wrote = true
             case .connect(let host, let port, let secure):
+                options.logger?.debug("RTSP connecting", metadata: [
+                    "camera": "\(host):\(port)", "tls": "\(secure)", "transport": "\(mode == .tcp ? "tcp" : "udp")"])
                 connect(host: host, port: port, secure: secure)
             case .tracks(let tracks):
                 depacketizers = tracks.map { $0.makeDepacketizer() }
@@ -100,6 +103,10 @@ final class RTSPSourceDriver {
                 bindUDP(count: count)
             case .playing:
                 playingSince = Self.now()
+                options.logger?.info("RTSP playing", metadata: [
+                    "url": "\(URLRedaction.redactingPassword(in: options.url.revealed))",
+                    "transport": "\(mode == .tcp ? "tcp" : "udp")",
+                    "tracks": "\(tracks.map(Self.describe).joined(separator: ", "))"])
             case .rtp(let track, let payload):
                 media(track: track, payload)
             case .rtcp(let track, let payload):
@@ -289,7 +296,16 @@ final class RTSPSourceDriver {
         if lastMediaAt != nil, timer == nil { scheduleTimer() }
     }
 
+    static func describe(_ track: MediaTrackInfo) -> String {
+        if track.codec.isVideo, let width = track.width, let height = track.height {
+            return "\(track.codec.rawValue) \(width)x\(height)"
+        }
+        return track.codec.isVideo ? track.codec.rawValue : "\(track.codec.rawValue)/\(track.clockRate)/\(track.channels)"
+    }
+
     private func fallBackToTCP() {
+        options.logger?.info("RTSP over UDP failed; switching to TCP",
+                             metadata: ["url": "\(URLRedaction.redactingPassword(in: options.url.revealed))"])
         client?.stop(now: Self.now())
         drive()
         closeConnection()
@@ -311,6 +327,9 @@ final class RTSPSourceDriver {
         closeConnection()
         udp?.close()
         udp = nil
+        if let error {
+            options.logger?.debug("RTSP source ended", metadata: ["reason": "\(error.description)"])
+        }
         sink.source(didEndWith: error)
     }
 }
