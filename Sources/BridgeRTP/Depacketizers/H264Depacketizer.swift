@@ -114,38 +114,3 @@ public struct H264Depacketizer: RTPDepacketizer {
         return sliceType % 5 == 1
     }
 }
-
-/// Exp-Golomb ue(v) reads (H.264 section 9.1) over the first bytes of a NAL unit. Emulation prevention
-/// bytes are not removed: callers read only the first few fields, before any can occur.
-struct ExpGolombReader {
-    private let bytes: ArraySlice<UInt8>
-    private var bit = 0
-
-    init(_ bytes: ArraySlice<UInt8>) {
-        self.bytes = bytes
-    }
-
-    mutating func readBit() -> UInt32? {
-        let index = bytes.startIndex + bit / 8
-        guard index < bytes.endIndex else { return nil }
-        let value = UInt32(bytes[index] >> (7 - UInt8(bit % 8)) & 1)
-        bit += 1
-        return value
-    }
-
-    mutating func readUnsigned() -> UInt32? {
-        var zeros = 0
-        while true {
-            guard let next = readBit() else { return nil }
-            if next == 1 { break }
-            zeros += 1
-            guard zeros < 32 else { return nil }
-        }
-        var value: UInt32 = 0
-        for _ in 0..<zeros {
-            guard let next = readBit() else { return nil }
-            value = value << 1 | next
-        }
-        return (UInt32(1) << zeros) - 1 + value
-    }
-}

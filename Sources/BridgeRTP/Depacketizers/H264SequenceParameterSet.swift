@@ -100,21 +100,3 @@ public struct H264SequenceParameterSet: Sendable, Hashable {
         return true
     }
 }
-
-extension ExpGolombReader {
-    mutating func readBits(_ count: Int) -> UInt32? {
-        var value: UInt32 = 0
-        for _ in 0..<count {
-            guard let bit = readBit() else { return nil }
-            value = value << 1 | bit
-        }
-        return value
-    }
-
-    /// se(v) (H.264 section 9.1.1).
-    mutating func readSigned() -> Int32? {
-        guard let code = readUnsigned() else { return nil }
-        let magnitude = Int32(truncatingIfNeeded: (Int64(code) + 1) / 2)
-        return code % 2 == 1 ? magnitude : -magnitude
-    }
-}
