@@ -88,6 +88,8 @@ public struct RTSPSourceStatistics: Sendable, Equatable {
     public var videoHasBFrames = false
     /// Per track, the latest RTCP sender report (nil until one came): for lip sync across tracks.
     public var senderReports: [RTSPSenderReportMapping?] = []
+    /// UDP datagrams from addresses other than the camera's, dropped.
+    public var foreignDatagrams = 0
 
     public init() {}
 }

@@ -28,6 +28,8 @@ final class RTSPSourceDriver {
     /// The latest RTCP sender report per track: maps its RTP timestamps to the camera's wall clock.
     private var senderReports: [RTSPSenderReportMapping?] = []
     private var ended = false
+    /// UDP datagrams from addresses other than the camera's, dropped.
+    private var foreignDatagrams = 0
     private var timer: Scheduled<Void>?
     private var timerDeadline: MonotonicInstant?
     private var playingSince: MonotonicInstant?
@@ -71,6 +73,7 @@ final class RTSPSourceDriver {
         statistics.counters = depacketizers.map(\.counters)
         statistics.videoHasBFrames = depacketizers.contains { ($0 as? H264Depacketizer)?.sawBSlices == true }
         statistics.senderReports = senderReports
+        statistics.foreignDatagrams = foreignDatagrams
         return statistics
     }
 
@@ -135,8 +138,6 @@ final class RTSPSourceDriver {
         }
     }
 
-    /// One timer for the client's deadline and the media watchdog. A timer already due earlier is kept: it
-    /// re-reads the state when it fires, so a busy stream does not reschedule on every read.
     private func reordered(track: Int, _ bytes: [UInt8]) {
         guard track < reorderBuffers.count, let packet = try? RTPPacket(parsing: bytes) else { return }
         for ordered in reorderBuffers[track].insert(bytes, sequenceNumber: packet.header.sequenceNumber) {
@@ -151,6 +152,8 @@ final class RTSPSourceDriver {
         }
     }
 
+    /// One timer for the client's deadline and the media watchdog. A timer already due earlier is kept: it
+    /// re-reads the state when it fires, so a busy stream does not reschedule on every read.
     private func scheduleTimer() {
         guard !ended else { return }
         var deadline = client?.nextTimeout()
@@ -268,9 +271,14 @@ final class RTSPSourceDriver {
     private func bindUDP(count: Int) {
         let generation = generation
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
-        RTSPUDPReceiver.bind(pairs: count, host: options.udpBindHost, eventLoop: eventLoop) { track, isRTCP, bytes in
+        RTSPUDPReceiver.bind(pairs: count, host: options.udpBindHost, eventLoop: eventLoop) { track, isRTCP, sender, bytes in
             let driver = loopBound.value
             guard driver.generation == generation, !driver.ended else { return }
+            // Only the camera's address: anyone else could aim packets at the ports.
+            guard sender == driver.connection?.remoteAddress?.ipAddress else {
+                driver.foreignDatagrams += 1
+                return
+            }
             if isRTCP { return driver.rtcp(track: track, bytes) }
             driver.reordered(track: track, bytes)
             driver.scheduleTimerIfIdle()

@@ -16,9 +16,9 @@ final class RTSPUDPReceiver: Sendable {
         for channel in channels { channel.close(promise: nil) }
     }
 
-    /// Binds `pairs` port pairs; `onDatagram(track, isRTCP, bytes)` runs on `eventLoop` for each datagram.
+    /// Binds `pairs` port pairs; `onDatagram(track, isRTCP, sender IP, bytes)` runs on `eventLoop` for each datagram.
     static func bind(pairs: Int, host: String, eventLoop: any EventLoop,
-                     onDatagram: @escaping @Sendable (Int, Bool, [UInt8]) -> Void) -> EventLoopFuture<RTSPUDPReceiver> {
+                     onDatagram: @escaping @Sendable (Int, Bool, String?, [UInt8]) -> Void) -> EventLoopFuture<RTSPUDPReceiver> {
         var future = eventLoop.makeSucceededFuture([(any Channel, any Channel)]())
         for track in 0..<pairs {
             future = future.flatMap { bound in
@@ -32,7 +32,7 @@ final class RTSPUDPReceiver: Sendable {
     }
 
     private static func bindPair(track: Int, host: String, eventLoop: any EventLoop, attempt: Int,
-                                 onDatagram: @escaping @Sendable (Int, Bool, [UInt8]) -> Void)
+                                 onDatagram: @escaping @Sendable (Int, Bool, String?, [UInt8]) -> Void)
         -> EventLoopFuture<(any Channel, any Channel)>
     {
         let rtpPort = Int.random(in: 20_000...59_998) & ~1
@@ -52,12 +52,12 @@ final class RTSPUDPReceiver: Sendable {
     }
 
     private static func bindOne(track: Int, isRTCP: Bool, host: String, port: Int, eventLoop: any EventLoop,
-                                onDatagram: @escaping @Sendable (Int, Bool, [UInt8]) -> Void) -> EventLoopFuture<any Channel> {
+                                onDatagram: @escaping @Sendable (Int, Bool, String?, [UInt8]) -> Void) -> EventLoopFuture<any Channel> {
         DatagramBootstrap(group: eventLoop)
             .channelOption(.socketOption(.so_rcvbuf), value: 2 << 20)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(RTSPDatagramHandler { bytes in onDatagram(track, isRTCP, bytes) })
+                    try channel.pipeline.syncOperations.addHandler(RTSPDatagramHandler { sender, bytes in onDatagram(track, isRTCP, sender, bytes) })
                 }
             }
             .bind(host: host, port: port)
@@ -66,14 +66,14 @@ final class RTSPUDPReceiver: Sendable {
 
 final class RTSPDatagramHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
-    private let onDatagram: ([UInt8]) -> Void
+    private let onDatagram: (String?, [UInt8]) -> Void
 
-    init(onDatagram: @escaping ([UInt8]) -> Void) {
+    init(onDatagram: @escaping (String?, [UInt8]) -> Void) {
         self.onDatagram = onDatagram
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
-        onDatagram(Array(envelope.data.readableBytesView))
+        onDatagram(envelope.remoteAddress.ipAddress, Array(envelope.data.readableBytesView))
     }
 }
