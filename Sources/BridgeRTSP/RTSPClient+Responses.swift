@@ -21,6 +21,12 @@ extension RTSPClient {
         if (300..<400).contains(response.statusCode), let location = response.headers["Location"] {
             return redirect(to: location)
         }
+        if response.statusCode == 461, pending.method == "SETUP", transportMode == .udp, configuration.fallBackToTCP,
+           state == .setup(track: 0) {
+            transportMode = .tcp
+            emit(.switchedToTCP)
+            return setUp(track: 0, now: now)
+        }
         guard response.isSuccess else {
             if pending.method == "OPTIONS" {
                 // Some cameras refuse OPTIONS yet serve DESCRIBE.
@@ -76,7 +82,7 @@ extension RTSPClient {
 
     private var currentSetupTransport: String? {
         guard case .setup(let index) = state, index < tracks.count else { return nil }
-        switch configuration.transport {
+        switch transportMode {
         case .tcp:
             let channel = UInt8(truncatingIfNeeded: index * 2)
             return RTSPTransportHeader(isTCP: true, interleaved: (channel, channel &+ 1)).headerValue
@@ -126,7 +132,7 @@ extension RTSPClient {
             aggregateURL = RTSPURL.resolve(control: sessionControl, base: base)
         }
         emit(.tracks(tracks))
-        switch configuration.transport {
+        switch transportMode {
         case .tcp:
             setUp(track: 0, now: now)
         case .udp:
@@ -149,8 +155,8 @@ extension RTSPClient {
             return fail(RTSPFailure("the camera's SETUP answer has no Session header"))
         }
         var granted = response.headers["Transport"].map(RTSPTransportHeader.init(parsing:))
-            ?? RTSPTransportHeader(isTCP: configuration.transport == .tcp)
-        switch configuration.transport {
+            ?? RTSPTransportHeader(isTCP: transportMode == .tcp)
+        switch transportMode {
         case .tcp:
             if granted.interleaved == nil {
                 let channel = UInt8(truncatingIfNeeded: index * 2)

@@ -26,6 +26,9 @@ public struct RTSPClient: Sendable {
         public var maximumRedirects = 3
         /// A fixed Digest client nonce, for tests; random when nil.
         public var cnonce: String?
+        /// UDP: when the camera answers the first SETUP with 461 Unsupported Transport, set up interleaved
+        /// over TCP on the same connection instead of failing (`.switchedToTCP` tells the driver).
+        public var fallBackToTCP = false
 
         public init(url: Redacted, transport: TransportMode) {
             self.url = url
@@ -42,6 +45,8 @@ public struct RTSPClient: Sendable {
         case tracks([RTSPTrack])
         /// UDP: bind this many RTP/RTCP port pairs and call `provideClientPorts`.
         case needClientPorts(count: Int)
+        /// The camera refused UDP; the session goes on interleaved on the RTSP connection (drop the UDP ports).
+        case switchedToTCP
         /// PLAY succeeded; the transports the camera granted, per track.
         case playing([RTSPTransportHeader])
         case rtp(track: Int, payload: [UInt8])
@@ -71,6 +76,8 @@ public struct RTSPClient: Sendable {
     public var skippedBytes: Int { decoder.skippedBytes }
 
     var state = State.idle
+    /// The transport in use: the configured one, until a fallback to TCP.
+    public internal(set) var transportMode: TransportMode
     var decoder = RTSPStreamDecoder()
     var outputs: [Output] = []
     var outputHead = 0
@@ -90,6 +97,7 @@ public struct RTSPClient: Sendable {
         self.configuration = configuration
         url = try RTSPURL(parsing: configuration.url.revealed)
         sessionTimeout = configuration.defaultSessionTimeout
+        transportMode = configuration.transport
         authenticator = Self.authenticator(for: url)
     }
 
@@ -250,7 +258,7 @@ public struct RTSPClient: Sendable {
         guard index < tracks.count else { return }
         state = .setup(track: index)
         let transport: RTSPTransportHeader
-        switch configuration.transport {
+        switch transportMode {
         case .tcp:
             let channel = UInt8(truncatingIfNeeded: index * 2)
             transport = RTSPTransportHeader(isTCP: true, interleaved: (channel, channel &+ 1))

@@ -184,6 +184,26 @@ import Testing
         #expect(Self.failure(Self.drain(&client)) == "461 Unsupported Transport from camera")
     }
 
+    @Test func udpRefusedFallsBackToInterleavedOnTheSameConnection() throws {
+        var configuration = RTSPClient.Configuration(url: Redacted("rtsp://cam/live"), transport: .udp)
+        configuration.fallBackToTCP = true
+        var client = try RTSPClient(configuration: configuration)
+        client.start()
+        client.handleConnected(now: Self.at(0))
+        client.handleBytes(F.response("200 OK", cseq: 1), now: Self.at(0))
+        client.handleBytes(F.response("200 OK", cseq: 2, headers: ["Content-Base: rtsp://cam/live/"], body: F.gstreamerSDP), now: Self.at(0))
+        _ = Self.drain(&client)
+        client.provideClientPorts([(5000, 5001), (5002, 5003)], now: Self.at(0))
+        _ = Self.drain(&client)
+        client.handleBytes(F.response("461 Unsupported Transport", cseq: 3), now: Self.at(0))
+        let outputs = Self.drain(&client)
+        #expect(outputs.first == .switchedToTCP)
+        #expect(Self.sentText(outputs).first?.contains("Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n") == true)
+        #expect(client.transportMode == .tcp)
+        client.handleBytes(F.response("200 OK", cseq: 4, headers: ["Session: S"]), now: Self.at(0))
+        #expect(Self.sentText(Self.drain(&client)).first?.contains("interleaved=2-3") == true)
+    }
+
     @Test func unsupportedCodecFailsWithItsName() throws {
         var client = try Self.client("rtsp://10.0.0.9/")
         client.handleBytes(F.response("200 OK", cseq: 1), now: Self.at(0))

@@ -47,6 +47,7 @@ final class RTSPSourceDriver {
     func start() {
         var configuration = RTSPClient.Configuration(url: options.url, transport: mode)
         configuration.responseTimeout = options.responseTimeout
+        configuration.fallBackToTCP = options.transport == .auto
         do {
             client = try RTSPClient(configuration: configuration)
         } catch {
@@ -102,6 +103,12 @@ final class RTSPSourceDriver {
                     described = true
                     sink.source(didDescribe: tracks.map(\.info))
                 }
+            case .switchedToTCP:
+                options.logger?.info("RTSP camera refused UDP; going on over TCP",
+                                     metadata: ["url": "\(URLRedaction.redactingPassword(in: options.url.revealed))"])
+                mode = .tcp
+                udp?.close()
+                udp = nil
             case .needClientPorts(let count):
                 bindUDP(count: count)
             case .playing:
