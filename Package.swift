@@ -65,12 +65,16 @@ let package = Package(
                 swiftSettings: strict),
         .target(name: "BridgeWebRTC", dependencies: ["BridgeCore", "BridgeSTUN", "BridgeICE", "BridgeDTLS", "BridgeSRTP"],
                 swiftSettings: strict),
+        // RTSP client core (messages, interleaved framing, Basic/Digest, session state machine).
+        .target(name: "BridgeRTSP", dependencies: ["BridgeCore", "BridgeSDP", "BridgeRTP",
+                                                   .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: strict),
 
         // The NIO / HTTP edge.
         .target(
             name: "BridgeGateway",
             dependencies: [
-                "BridgeCore", "BridgeSDP", "BridgeRTP", "BridgeMedia", "BridgeWebRTC", "BridgeDTLS", "CBridgeShim",
+                "BridgeCore", "BridgeSDP", "BridgeRTP", "BridgeRTSP", "BridgeMedia", "BridgeWebRTC", "BridgeDTLS", "CBridgeShim",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -105,8 +109,14 @@ let package = Package(
         .testTarget(name: "BridgeSRTPTests", dependencies: ["BridgeSRTP"], swiftSettings: strict),
         .testTarget(name: "BridgeDTLSTests", dependencies: ["BridgeDTLS", "BridgeSRTP"], swiftSettings: strict),
         .testTarget(name: "BridgeWebRTCTests", dependencies: ["BridgeWebRTC"], swiftSettings: strict),
+        .testTarget(name: "BridgeRTSPTests", dependencies: ["BridgeRTSP", "BridgeRTP", "BridgeCore"], swiftSettings: strict),
+        // RTSPSource against a real gst-rtsp-server (Tests/Interop/rtsp_camera.py).
+        .testTarget(name: "RTSPInteropTests", dependencies: ["BridgeGateway", "BridgeRTP", "BridgeCore",
+                                                           .product(name: "NIOCore", package: "swift-nio"),
+                                                           .product(name: "NIOPosix", package: "swift-nio")],
+                    swiftSettings: strict),
         // Real peers (aiortc, browsers, RTSP servers, SIP phones) against the built gateway binary; sipp
-        // against BridgeSIP's user agent directly until the gateway drives SIP.
+        // against BridgeSIP's user agent directly.
         .testTarget(name: "InteropTests", dependencies: ["BridgeSIP"], swiftSettings: strict),
         .testTarget(
             name: "BridgeGatewayTests",

@@ -1,0 +1,50 @@
+import BridgeCore
+import BridgeGateway
+import Testing
+
+/// The source's timers and connection handling against a scripted fake camera (no gst needed).
+@Suite struct RTSPSourceTimeoutTests {
+    func run(_ behavior: ScriptedCamera.Behavior) async throws -> MediaSourceError? {
+        let camera = try await ScriptedCamera(behavior)
+        var options = RTSPSource.Options(url: Redacted("rtsp://127.0.0.1:\(camera.port)/cam"), transport: .tcp)
+        options.responseTimeout = .seconds(1)
+        options.mediaTimeout = .seconds(1)
+        let sink = CollectingSink()
+        let source = RTSPSource(options: options)
+        source.start(sink: sink)
+        let ended = await sink.wait(timeout: .seconds(10)) { $0.ended }
+        source.stop()
+        await camera.stop()
+        #expect(ended, "the source did not end within 10 s")
+        #expect(sink.snapshot.callsAfterEnd == 0)
+        return sink.snapshot.error
+    }
+
+    @Test func noAnswerEndsAfterTheResponseTimeout() async throws {
+        let error = try await run(.neverAnswer)
+        #expect(error?.description == "no answer to OPTIONS within 1 s")
+    }
+
+    @Test func noMediaAfterPlayEndsAfterTheMediaTimeout() async throws {
+        let error = try await run(.noMediaAfterPlay)
+        #expect(error?.description == "no media from camera for 1 s")
+    }
+
+    @Test func cameraClosingTheConnectionEndsTheSource() async throws {
+        let error = try await run(.closeAfterPlay)
+        #expect(error?.description == "the camera closed the connection")
+    }
+
+    @Test func stopBeforeAnythingHappensEndsCleanly() async throws {
+        let camera = try await ScriptedCamera(.neverAnswer)
+        let sink = CollectingSink()
+        let source = RTSPSource(options: .init(url: Redacted("rtsp://127.0.0.1:\(camera.port)/cam"), transport: .tcp))
+        source.start(sink: sink)
+        source.stop()
+        source.stop()
+        #expect(await sink.wait(timeout: .seconds(5)) { $0.ended })
+        #expect(sink.snapshot.error == nil)
+        #expect(sink.snapshot.callsAfterEnd == 0)
+        await camera.stop()
+    }
+}
