@@ -111,13 +111,15 @@ let package = Package(
         .testTarget(name: "BridgeWebRTCTests", dependencies: ["BridgeWebRTC"], swiftSettings: strict),
         .testTarget(name: "BridgeRTSPTests", dependencies: ["BridgeRTSP", "BridgeRTP", "BridgeCore"], swiftSettings: strict),
         // RTSPSource against a real gst-rtsp-server (Tests/Interop/rtsp_camera.py).
-        .testTarget(name: "RTSPInteropTests", dependencies: ["BridgeGateway", "BridgeRTP", "BridgeCore",
+        // Test peers both interop targets start (the gst-rtsp-server camera).
+        .target(name: "InteropSupport", path: "Tests/InteropSupport", swiftSettings: strict),
+        .testTarget(name: "RTSPInteropTests", dependencies: ["BridgeGateway", "BridgeRTP", "BridgeCore", "InteropSupport",
                                                            .product(name: "NIOCore", package: "swift-nio"),
                                                            .product(name: "NIOPosix", package: "swift-nio")],
                     swiftSettings: strict),
         // Real peers (aiortc, browsers, RTSP servers, SIP phones) against the built gateway binary; sipp
         // against BridgeSIP's user agent directly.
-        .testTarget(name: "InteropTests", dependencies: ["BridgeSIP"], swiftSettings: strict),
+        .testTarget(name: "InteropTests", dependencies: ["BridgeSIP", "InteropSupport"], swiftSettings: strict),
         .testTarget(
             name: "BridgeGatewayTests",
             dependencies: [

@@ -76,9 +76,35 @@ enum PeerProcess {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    /// Starts a Python script from the venv and waits (bounded) until it prints `marker` on a line;
-    /// the caller stops it by PID.
-    static func startPython(_ script: String, arguments: [String], waitFor marker: String, timeout: Duration) throws -> Process {
+    /// A Python script running in the background whose whole output the test reads at the end.
+    final class RunningScript {
+        let process: Process
+        let output: Pipe
+        var text: String
+
+        init(process: Process, output: Pipe, text: String) {
+            self.process = process
+            self.output = output
+            self.text = text
+        }
+
+        /// Waits (bounded) for the script to end and returns everything it printed.
+        func finish(timeout: Duration) throws -> String {
+            let deadline = ContinuousClock.now + timeout
+            while process.isRunning, ContinuousClock.now < deadline { usleep(50_000) }
+            if process.isRunning { stop(); throw MissingTool(description: "script did not finish within \(timeout)") }
+            text += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            return text
+        }
+
+        func stop() {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
+    }
+
+    /// Starts a script, waits until it prints `marker`, and leaves it running.
+    static func startPythonCapturing(_ script: String, arguments: [String], waitFor marker: String, timeout: Duration) throws -> RunningScript {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [repositoryRoot + "/" + script] + arguments
@@ -93,12 +119,12 @@ enum PeerProcess {
             if data.isEmpty { usleep(50_000) }
             text += String(decoding: data, as: UTF8.self)
         }
+        let running = RunningScript(process: process, output: output, text: text)
         guard text.contains(marker) else {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
+            running.stop()
             throw MissingTool(description: "\(script) did not print \(marker) within \(timeout): \(text)")
         }
-        return process
+        return running
     }
 
     /// Runs a Python script from the project's venv (made by `make deps`) and returns its stdout.

@@ -80,12 +80,11 @@ import Testing
         defer { gateway.stop() }
         let url = "http://127.0.0.1:\(gateway.httpPort)/whep/demo"
         // One viewer that will vanish: killed by PID with no DELETE and no DTLS close_notify.
-        let doomed = try PeerProcess.startPython("Tests/Interop/aiortc_whep.py", arguments: [url, "120", "1"],
-                                                 waitFor: "started", timeout: .seconds(30))
-        defer { if doomed.isRunning { kill(doomed.processIdentifier, SIGKILL) }; doomed.waitUntilExit() }
+        let doomed = try PeerProcess.startPythonCapturing("Tests/Interop/aiortc_whep.py", arguments: [url, "120", "1"],
+                                                          waitFor: "started", timeout: .seconds(30))
+        defer { doomed.stop() }
         try await Task.sleep(for: .seconds(2))
-        kill(doomed.processIdentifier, SIGKILL)
-        doomed.waitUntilExit()
+        doomed.stop()
 
         let output = try PeerProcess.runPython("Tests/Interop/aiortc_whep.py", arguments: [url, "5", "3"], timeout: .seconds(60))
         let lastLine = output.split(separator: "\n").last.map(String.init) ?? ""

@@ -1,3 +1,4 @@
+import InteropSupport
 import BridgeCore
 import BridgeGateway
 import BridgeRTP

@@ -89,7 +89,7 @@ enum MediaSourceFactory {
         case .file:
             return FileSource(path: route.source.filePath ?? "")
         case .rtsp, .rtsps:
-            return UnavailableSource(reason: "RTSP sources are not built yet")
+            return RTSPSource(route: route) ?? UnavailableSource(reason: "not an RTSP URL")
         }
     }
 }

@@ -2,26 +2,27 @@ import Foundation
 
 /// A gst-rtsp-server test camera (Tests/Interop/rtsp_camera.py) on a free port, started and stopped by PID
 /// with bounded waits. Fails loudly, never skips, when Debian's python3-gi or the plugins are missing.
-final class RTSPCameraProcess {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+public final class RTSPCameraProcess {
+    public static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
     /// Debian's python with python3-gi; not the venv's.
-    static let python = "/usr/bin/python3"
+    public static let python = "/usr/bin/python3"
 
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
     }
 
-    let process = Process()
-    let port: Int
+    public let process = Process()
+    public let port: Int
 
-    init(mounts: [String] = ["/test=h264+aac:25"], user: String? = nil, password: String? = nil, tcpOnly: Bool = false,
-         tlsPEM: String? = nil) throws {
+    /// `port` 0 picks a free one (a restarted camera passes its old port).
+    public init(mounts: [String] = ["/test=h264+aac:25"], user: String? = nil, password: String? = nil, tcpOnly: Bool = false,
+                tlsPEM: String? = nil, port: Int = 0) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.python) else {
             throw Failure(description: "\(Self.python) is missing: install python3-gi and gstreamer1.0-rtsp (make deps)")
         }
         process.executableURL = URL(fileURLWithPath: Self.python)
-        var arguments = [Self.repositoryRoot + "/Tests/Interop/rtsp_camera.py", "--port", "0"]
+        var arguments = [Self.repositoryRoot + "/Tests/Interop/rtsp_camera.py", "--port", String(port)]
         for mount in mounts { arguments += ["--mount", mount] }
         if let user, let password { arguments += ["--user", user, "--password", password] }
         if tcpOnly { arguments.append("--tcp-only") }
@@ -52,15 +53,15 @@ final class RTSPCameraProcess {
             let stderr = wasRunning ? "" : String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             throw Failure(description: "rtsp_camera.py did not become ready within 15 s: \(text) \(stderr.suffix(1500))")
         }
-        port = found
+        self.port = found
     }
 
-    func url(_ path: String = "/test", credentials: String? = nil, scheme: String = "rtsp") -> String {
+    public func url(_ path: String = "/test", credentials: String? = nil, scheme: String = "rtsp") -> String {
         "\(scheme)://\(credentials.map { $0 + "@" } ?? "")127.0.0.1:\(port)\(path)"
     }
 
     /// A self-signed certificate and its key in one PEM file (for rtsps), made with the openssl CLI.
-    static func makeSelfSignedPEM() throws -> String {
+    public static func makeSelfSignedPEM() throws -> String {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rtsp-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let key = directory.appendingPathComponent("key.pem").path, cert = directory.appendingPathComponent("cert.pem").path
@@ -81,11 +82,11 @@ final class RTSPCameraProcess {
         return combined.path
     }
 
-    func stop() {
+    public func stop() {
         Self.terminate(process)
     }
 
-    static func terminate(_ process: Process) {
+    public static func terminate(_ process: Process) {
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGTERM)
         for _ in 0..<40 where process.isRunning { usleep(50_000) }
