@@ -7,10 +7,23 @@ public enum CRC32 {
     }
 
     public static func checksum(_ bytes: some Sequence<UInt8>) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        for byte in bytes {
-            crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8)
+        var running = Running()
+        running.update(bytes)
+        return running.value
+    }
+
+    /// A checksum over several pieces in turn (no concatenated copy).
+    public struct Running: Sendable {
+        private var crc: UInt32 = 0xFFFF_FFFF
+
+        public init() {}
+
+        public mutating func update(_ bytes: some Sequence<UInt8>) {
+            for byte in bytes {
+                crc = CRC32.table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8)
+            }
         }
-        return crc ^ 0xFFFF_FFFF
+
+        public var value: UInt32 { crc ^ 0xFFFF_FFFF }
     }
 }

@@ -65,8 +65,11 @@ public struct ICELiteAgent: Sendable {
     private let createdAt: MonotonicInstant
     private var events: [Event] = []
 
+    private let localKey: STUNShortTermKey
+
     public init(local: Credentials, remote: Credentials?, now: MonotonicInstant) {
         self.local = local
+        localKey = STUNShortTermKey(password: local.pwd)
         self.remote = remote
         createdAt = now
     }
@@ -88,7 +91,7 @@ public struct ICELiteAgent: Sendable {
               username[..<colon] == local.ufrag,
               remote.map({ username[username.index(after: colon)...] == $0.ufrag }) ?? true
         else { return .drop(.badUsername) }
-        guard STUNIntegrity.hasValidIntegrity(message, key: Array(local.pwd.utf8)) else { return .drop(.badIntegrity) }
+        guard STUNIntegrity.hasValidIntegrity(message, key: localKey) else { return .drop(.badIntegrity) }
         guard lastCheck[source] != nil || lastCheck.count < Self.maximumAddresses else { return .drop(.tooManyAddresses) }
 
         lastCheck[source] = now

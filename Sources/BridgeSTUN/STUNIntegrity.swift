@@ -22,6 +22,15 @@ public enum STUNIntegrity {
     /// Checks MESSAGE-INTEGRITY with a short-term key (the ICE password). Attributes after it other than
     /// FINGERPRINT make the message invalid (RFC 8489 section 14.5).
     public static func hasValidIntegrity(_ message: STUNMessage, key: [UInt8]) -> Bool {
+        hasValidIntegrity(message, key: SymmetricKey(data: key))
+    }
+
+    /// The same with a key made once (the agent keeps its password's key).
+    public static func hasValidIntegrity(_ message: STUNMessage, key: STUNShortTermKey) -> Bool {
+        hasValidIntegrity(message, key: key.key)
+    }
+
+    static func hasValidIntegrity(_ message: STUNMessage, key: SymmetricKey) -> Bool {
         guard let index = message.attributes.firstIndex(where: { $0.type == STUNAttributeType.messageIntegrity.rawValue }) else {
             return false
         }
@@ -29,35 +38,47 @@ public enum STUNIntegrity {
         guard attribute.range.count == integrityLength else { return false }
         let after = message.attributes[(index + 1)...]
         guard after.allSatisfy({ $0.type == STUNAttributeType.fingerprint.rawValue }), after.count <= 1 else { return false }
-        let mac = hmac(of: message.bytes, upTo: attribute.range.lowerBound - 4, key: key)
-        return constantTimeEqual(mac, message.bytes[attribute.range])
+        let mac = authenticationCode(of: message.bytes, upTo: attribute.range.lowerBound - 4, key: key)
+        return mac.withUnsafeBytes { computed in
+            guard computed.count == attribute.range.count else { return false }
+            var difference: UInt8 = 0
+            for (offset, index) in attribute.range.enumerated() { difference |= computed[offset] ^ message.bytes[index] }
+            return difference == 0
+        }
     }
 
     /// HMAC-SHA1 over `bytes[..<end]` with the length field patched to end after a 24-byte MI attribute.
     static func hmac(of bytes: [UInt8], upTo end: Int, key: [UInt8]) -> [UInt8] {
-        var header = Array(bytes[0..<STUNMessage.headerLength])
-        let length = end - STUNMessage.headerLength + 4 + integrityLength
-        header[2] = UInt8(length >> 8)
-        header[3] = UInt8(length & 0xFF)
-        var authenticator = HMAC<Insecure.SHA1>(key: SymmetricKey(data: key))
-        authenticator.update(data: header)
-        authenticator.update(data: bytes[STUNMessage.headerLength..<end])
-        return Array(authenticator.finalize())
+        Array(authenticationCode(of: bytes, upTo: end, key: SymmetricKey(data: key)))
+    }
+
+    /// The header goes in three pieces (type, patched length, cookie and transaction ID): nothing copied.
+    static func authenticationCode(of bytes: [UInt8], upTo end: Int, key: SymmetricKey) -> HashedAuthenticationCode<Insecure.SHA1> {
+        let length = UInt16(truncatingIfNeeded: end - STUNMessage.headerLength + 4 + integrityLength).bigEndian
+        var authenticator = HMAC<Insecure.SHA1>(key: key)
+        authenticator.update(data: bytes[0..<2])
+        withUnsafeBytes(of: length) { authenticator.update(data: $0) }
+        authenticator.update(data: bytes[4..<end])
+        return authenticator.finalize()
     }
 
     /// CRC-32 over `bytes[..<end]` with the length field patched to end after the 8-byte FINGERPRINT attribute.
     static func fingerprint(of bytes: [UInt8], upTo end: Int) -> UInt32 {
-        var header = Array(bytes[0..<STUNMessage.headerLength])
         let length = end - STUNMessage.headerLength + 8
-        header[2] = UInt8(length >> 8)
-        header[3] = UInt8(length & 0xFF)
-        return CRC32.checksum(header + bytes[STUNMessage.headerLength..<end]) ^ fingerprintXOR
+        var crc = CRC32.Running()
+        crc.update(bytes[0..<2])
+        crc.update(CollectionOfOne(UInt8(truncatingIfNeeded: length >> 8)))
+        crc.update(CollectionOfOne(UInt8(truncatingIfNeeded: length)))
+        crc.update(bytes[4..<end])
+        return crc.value ^ fingerprintXOR
     }
+}
 
-    private static func constantTimeEqual(_ a: [UInt8], _ b: ArraySlice<UInt8>) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for (x, y) in zip(a, b) { difference |= x ^ y }
-        return difference == 0
+/// An ICE password as an HMAC key, made once per session rather than once per check.
+public struct STUNShortTermKey: Sendable {
+    let key: SymmetricKey
+
+    public init(password: String) {
+        key = SymmetricKey(data: Array(password.utf8))
     }
 }

@@ -42,6 +42,7 @@ public struct STUNMessage: Sendable, Hashable {
             throw STUNError(.truncated, "length field says \(length) bytes of attributes, datagram has \(bytes.count - Self.headerLength)")
         }
         var attributes: [(UInt16, Range<Int>)] = []
+        attributes.reserveCapacity(8)
         var offset = Self.headerLength
         while offset < bytes.count {
             guard offset + 4 <= bytes.count else { throw STUNError(.malformedAttribute, "attribute header cut at byte \(offset)") }
@@ -59,7 +60,8 @@ public struct STUNMessage: Sendable, Hashable {
         }
         self.bytes = bytes
         type = STUNMessageType(rawValue: Self.readUInt16(bytes, at: 0))
-        transactionID = STUNTransactionID(bytes: Array(bytes[8..<20]))
+        transactionID = STUNTransactionID(high: UInt64(Self.readUInt32(bytes, at: 8)) << 32 | UInt64(Self.readUInt32(bytes, at: 12)),
+                                          low: Self.readUInt32(bytes, at: 16))
         self.attributes = attributes
     }
 
@@ -117,17 +119,28 @@ public struct STUNMessageType: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "0x" + String(rawValue, radix: 16) }
 }
 
-/// The 96-bit transaction ID.
+/// The 96-bit transaction ID, held as two integers so that parsing allocates nothing.
 public struct STUNTransactionID: Sendable, Hashable {
-    public let bytes: [UInt8]
+    public let high: UInt64
+    public let low: UInt32
+
+    public init(high: UInt64, low: UInt32) {
+        self.high = high
+        self.low = low
+    }
 
     public init(bytes: [UInt8]) {
         precondition(bytes.count == 12, "a transaction ID is 12 bytes")
-        self.bytes = bytes
+        high = bytes[0..<8].reduce(0) { $0 << 8 | UInt64($1) }
+        low = bytes[8..<12].reduce(0) { $0 << 8 | UInt32($1) }
+    }
+
+    public var bytes: [UInt8] {
+        (0..<8).reversed().map { UInt8(truncatingIfNeeded: high >> ($0 * 8)) } + (0..<4).reversed().map { UInt8(truncatingIfNeeded: low >> ($0 * 8)) }
     }
 
     public static func random<G: RandomNumberGenerator>(using generator: inout G) -> STUNTransactionID {
-        STUNTransactionID(bytes: (0..<12).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        STUNTransactionID(high: generator.next(), low: UInt32(truncatingIfNeeded: generator.next()))
     }
 
     public static func random() -> STUNTransactionID {
