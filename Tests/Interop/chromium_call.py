@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""Headless Chromium on a gateway call page: answers the first incoming call (autoanswer) or dials TARGET,
+then measures audio both ways and sends DTMF.
+
+Prints "READY" once the page's WebSocket says hello (so a test can make the phone call), then waits (at most
+WAIT seconds) for the call to be up, samples getStats() for 4 s, sends DIGITS with insertDTMF, waits 2 s, and
+prints one JSON line: {"state", "stats": {...}, "digits": [...], "states": [...], "errors": [...]}.
+Usage: chromium_call.py BASE_URL ROUTE [--dial TARGET] [--digits 123] [--wait 20]
+"""
+import argparse
+import json
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+
+parser = argparse.ArgumentParser()
+parser.add_argument("base")
+parser.add_argument("route")
+parser.add_argument("--dial")
+parser.add_argument("--digits", default="")
+parser.add_argument("--wait", type=float, default=20)
+args = parser.parse_args()
+
+options = webdriver.ChromeOptions()
+options.binary_location = "/usr/bin/chromium"
+for flag in ["--headless=new", "--no-sandbox", "--use-fake-ui-for-media-stream",
+             "--use-fake-device-for-media-stream", "--allow-loopback-in-peer-connection",
+             "--autoplay-policy=no-user-gesture-required"]:
+    options.add_argument(flag)
+options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+state = lambda: driver.execute_script("return window.mediabridgeCall ? window.mediabridgeCall.state : 'none';")
+try:
+    query = "" if args.dial else "?autoanswer=1"
+    driver.get(f"{args.base}/call/{args.route}{query}")
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and state() not in ("ready",):
+        time.sleep(0.1)
+    print("READY", flush=True)
+    states = [state()]
+    if args.dial:
+        driver.execute_script("document.getElementById('target').value = arguments[0];"
+                              "document.getElementById('dial').click();", args.dial)
+    deadline = time.monotonic() + args.wait
+    while time.monotonic() < deadline and state() != "in call" and not state().startswith("call ended"):
+        time.sleep(0.1)
+        if states[-1] != state():
+            states.append(state())
+    stats = None
+    if state() == "in call":
+        time.sleep(4)
+        stats = driver.execute_async_script("const done = arguments[0]; window.mediabridgeCall.audioStats().then(done);")
+        if args.digits:
+            driver.execute_script("window.mediabridgeCall.sendDigits(arguments[0]);", args.digits)
+            time.sleep(2 + 0.2 * len(args.digits))
+    digits = driver.execute_script("return window.mediabridgeCall.digits;")
+    errors = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE" and "favicon" not in e["message"]]
+    print(json.dumps({"state": state(), "states": states, "stats": stats, "digits": digits, "errors": errors}), flush=True)
+finally:
+    driver.quit()
