@@ -61,8 +61,13 @@ enum PeerProcess {
     }
 
     /// A TCP port that was free a moment ago on 127.0.0.1 (for config keys where 0 means "off").
-    static func freeTCPPort() throws -> Int {
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    static func freeTCPPort() throws -> Int { try freePort(type: Int32(SOCK_STREAM.rawValue)) }
+
+    /// A UDP port that was free a moment ago on 127.0.0.1 (SIP phones, the gateway's SIP port).
+    static func freeUDPPort() throws -> Int { try freePort(type: Int32(SOCK_DGRAM.rawValue)) }
+
+    private static func freePort(type: Int32) throws -> Int {
+        let socket = Foundation.socket(AF_INET, type, 0)
         defer { close(socket) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -72,7 +77,7 @@ enum PeerProcess {
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
         }
-        guard bound else { throw MissingTool(description: "no free TCP port") }
+        guard bound else { throw MissingTool(description: "no free port") }
         return Int(UInt16(bigEndian: address.sin_port))
     }
 

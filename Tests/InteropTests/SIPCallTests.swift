@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+
+/// SIP calls through the gateway with real peers: baresip as the phone (a 440 Hz tone, recording what it
+/// hears) and headless Chromium on the call page (its fake microphone beeps).
+@Suite(.serialized) struct SIPCallTests {
+    struct CallResult: Decodable {
+        struct Stats: Decodable { var inbound: Int; var outbound: Int; var audioLevel: Double; var energy: Double; var connection: String }
+        struct Digit: Decodable { var digit: String; var from: String }
+        var state: String
+        var states: [String]
+        var stats: Stats?
+        var digits: [Digit]
+        var errors: [String]
+    }
+
+    static func gateway(sipPort: Int) throws -> PeerProcess.Gateway {
+        try PeerProcess.Gateway(extraYAML: """
+            sip: {enabled: true, listen: "127.0.0.1:\(sipPort)", rtp_ports: "20000-20099"}
+            calls: [{name: door, trunk: {user: door}}]
+            """)
+    }
+
+    @Test func aPhoneCallsTheRouteAndTheBrowserAnswersWithAudioBothWaysAndDTMF() async throws {
+        let sipPort = try PeerProcess.freeUDPPort()
+        let gateway = try Self.gateway(sipPort: sipPort)
+        defer { gateway.stop() }
+        let page = try PeerProcess.startPythonCapturing(
+            "Tests/Interop/chromium_call.py", arguments: ["http://127.0.0.1:\(gateway.httpPort)", "door", "--digits", "159#", "--wait", "25"],
+            waitFor: "READY", timeout: .seconds(30))
+        defer { page.stop() }
+        let phone = try BaresipPhone(sipPort: try PeerProcess.freeUDPPort(), account: "<sip:alice@127.0.0.1>;regint=0",
+                                     commands: ["/dial sip:door@127.0.0.1:\(sipPort)"], seconds: 20)
+        defer { phone.stop() }
+        #expect(phone.wait(for: "Call established", timeout: .seconds(20)), "baresip: \(phone.log.suffix(1500))")
+        let output = try page.finish(timeout: .seconds(60))
+        let result = try JSONDecoder().decode(CallResult.self, from: Data((output.split(separator: "\n").last.map(String.init) ?? "").utf8))
+        #expect(result.state == "in call", "page states: \(result.states), final \(result.state)")
+        let stats = try #require(result.stats)
+        #expect(stats.inbound > 100, "browser received \(stats.inbound) audio packets")
+        #expect(stats.audioLevel > 0.01, "the phone's tone is audible in the browser (level \(stats.audioLevel))")
+        #expect(stats.outbound > 100)
+        #expect(result.digits.filter { $0.from == "browser" }.map(\.digit) == ["1", "5", "9", "#"], "digits on the page: \(result.digits)")
+        phone.stop()
+        let level = phone.receivedLevel()
+        #expect(level > 300, "the browser's microphone reached the phone (rms \(level))")
+        #expect(result.errors.isEmpty, "\(result.errors)")
+    }
+
+    @Test func theBrowserCallsAPhoneThatAnswersByItself() async throws {
+        let sipPort = try PeerProcess.freeUDPPort()
+        let gateway = try Self.gateway(sipPort: sipPort)
+        defer { gateway.stop() }
+        let bobPort = try PeerProcess.freeUDPPort()
+        let phone = try BaresipPhone(sipPort: bobPort, account: "<sip:bob@127.0.0.1:\(bobPort)>;answermode=auto;regint=0", seconds: 30)
+        defer { phone.stop() }
+        #expect(phone.wait(for: "baresip is ready", timeout: .seconds(10)))
+        let output = try PeerProcess.runPython(
+            "Tests/Interop/chromium_call.py",
+            arguments: ["http://127.0.0.1:\(gateway.httpPort)", "door", "--dial", "sip:bob@127.0.0.1:\(bobPort)", "--wait", "20"],
+            timeout: .seconds(60))
+        let result = try JSONDecoder().decode(CallResult.self, from: Data((output.split(separator: "\n").last.map(String.init) ?? "").utf8))
+        #expect(result.state == "in call", "page states: \(result.states), final \(result.state)")
+        #expect((result.stats?.audioLevel ?? 0) > 0.01, "bob's tone reached the browser")
+        phone.stop()
+        #expect(phone.receivedLevel() > 300, "the browser's microphone reached bob")
+    }
+
+    @Test func withNoPageOpenTheCallerHearsBusy() async throws {
+        let sipPort = try PeerProcess.freeUDPPort()
+        let gateway = try Self.gateway(sipPort: sipPort)
+        defer { gateway.stop() }
+        let phone = try BaresipPhone(sipPort: try PeerProcess.freeUDPPort(), account: "<sip:alice@127.0.0.1>;regint=0",
+                                     commands: ["/dial sip:door@127.0.0.1:\(sipPort)"], seconds: 8)
+        defer { phone.stop() }
+        #expect(phone.wait(for: "486 Busy Here", timeout: .seconds(10)), "baresip: \(phone.log.suffix(1500))")
+    }
+}
