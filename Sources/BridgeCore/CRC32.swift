@@ -19,9 +19,17 @@ public enum CRC32 {
         public init() {}
 
         public mutating func update(_ bytes: some Sequence<UInt8>) {
-            for byte in bytes {
-                crc = CRC32.table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8)
-            }
+            for byte in bytes { update(byte: byte) }
+        }
+
+        /// The same over raw bytes, without generic dispatch (the STUN hot path).
+        public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+            for byte in bytes { update(byte: byte) }
+        }
+
+        @inline(__always)
+        public mutating func update(byte: UInt8) {
+            crc = CRC32.table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8)
         }
 
         public var value: UInt32 { crc ^ 0xFFFF_FFFF }

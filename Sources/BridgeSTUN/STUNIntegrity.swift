@@ -54,11 +54,18 @@ public enum STUNIntegrity {
 
     /// The header goes in three pieces (type, patched length, cookie and transaction ID): nothing copied.
     static func authenticationCode(of bytes: [UInt8], upTo end: Int, key: SymmetricKey) -> HashedAuthenticationCode<Insecure.SHA1> {
-        let length = UInt16(truncatingIfNeeded: end - STUNMessage.headerLength + 4 + integrityLength).bigEndian
+        let length = end - STUNMessage.headerLength + 4 + integrityLength
         var authenticator = HMAC<Insecure.SHA1>(key: key)
-        authenticator.update(data: bytes[0..<2])
-        withUnsafeBytes(of: length) { authenticator.update(data: $0) }
-        authenticator.update(data: bytes[4..<end])
+        bytes.withUnsafeBytes { raw in
+            var header: (UInt64, UInt64, UInt32) = (0, 0, 0)
+            withUnsafeMutableBytes(of: &header) { copy in
+                copy.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[0..<STUNMessage.headerLength]))
+                copy[2] = UInt8(truncatingIfNeeded: length >> 8)
+                copy[3] = UInt8(truncatingIfNeeded: length)
+                authenticator.update(data: UnsafeRawBufferPointer(rebasing: copy[0..<STUNMessage.headerLength]))
+            }
+            authenticator.update(data: UnsafeRawBufferPointer(rebasing: raw[STUNMessage.headerLength..<end]))
+        }
         return authenticator.finalize()
     }
 
@@ -66,10 +73,12 @@ public enum STUNIntegrity {
     static func fingerprint(of bytes: [UInt8], upTo end: Int) -> UInt32 {
         let length = end - STUNMessage.headerLength + 8
         var crc = CRC32.Running()
-        crc.update(bytes[0..<2])
-        crc.update(CollectionOfOne(UInt8(truncatingIfNeeded: length >> 8)))
-        crc.update(CollectionOfOne(UInt8(truncatingIfNeeded: length)))
-        crc.update(bytes[4..<end])
+        bytes.withUnsafeBytes { raw in
+            crc.update(UnsafeRawBufferPointer(rebasing: raw[0..<2]))
+            crc.update(byte: UInt8(truncatingIfNeeded: length >> 8))
+            crc.update(byte: UInt8(truncatingIfNeeded: length))
+            crc.update(UnsafeRawBufferPointer(rebasing: raw[4..<end]))
+        }
         return crc.value ^ fingerprintXOR
     }
 }
