@@ -113,7 +113,7 @@ let package = Package(
         // RTSPSource against a real gst-rtsp-server (Tests/Interop/rtsp_camera.py).
         // Test peers both interop targets start (the gst-rtsp-server camera).
         .target(name: "InteropSupport", path: "Tests/InteropSupport", swiftSettings: strict),
-        .testTarget(name: "RTSPInteropTests", dependencies: ["BridgeGateway", "BridgeRTP", "BridgeCore", "InteropSupport",
+        .testTarget(name: "RTSPInteropTests", dependencies: ["BridgeGateway", "BridgeRTP", "BridgeCore", "BridgeMedia", "InteropSupport",
                                                            .product(name: "NIOCore", package: "swift-nio"),
                                                            .product(name: "NIOPosix", package: "swift-nio")],
                     swiftSettings: strict),
