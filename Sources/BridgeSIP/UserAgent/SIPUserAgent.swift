@@ -144,6 +144,20 @@ public struct SIPUserAgent: Sendable {
         }
     }
 
+    /// Sends an INFO in an answered call (SIP INFO DTMF: `application/dtmf-relay`). Its response needs
+    /// nothing from the caller; a failure does not end the call.
+    public mutating func sendInfo(_ reference: SIPCallReference, contentType: SIPContentType, body: [UInt8],
+                                  now: MonotonicInstant) throws(SIPError) {
+        guard var call = calls[reference], var dialog = call.dialog, call.state == .answered || call.state == .established else {
+            throw .state("call", "\(reference) is not answered")
+        }
+        let info = dialog.makeRequest(.info, via: freshVia(), headers: userAgentHeaders, body: body, contentType: contentType)
+        try layer.sendRequest(info, to: destination(of: dialog, fallback: call.peer), transport: call.transport, now: now)
+        call.dialog = dialog
+        calls[reference] = call
+        process(now: now)
+    }
+
     // MARK: Shared internals
 
     var userAgentHeaders: [SIPHeaderField] {
