@@ -4,7 +4,8 @@ import Logging
 /// The gateway's HTTP surface: health, routes API, Prometheus metrics and the web page.
 enum GatewayRouter {
     static func make(registry: RouteRegistry, metrics: GatewayMetrics, logger: Logger, webrtc: WebRTCTransportServer?,
-                     hubs: RouteHubs? = nil, iceServers: [WebRTCConfig.ICEServer] = []) -> Router<BasicRequestContext>
+                     hubs: RouteHubs? = nil, iceServers: [WebRTCConfig.ICEServer] = [], calls: [CallRouteConfig] = [],
+                     sip: SIPEndpoint? = nil) -> Router<BasicRequestContext>
     {
         let router = Router()
         router.add(middleware: LogRequestsMiddleware(.debug))
@@ -16,6 +17,7 @@ enum GatewayRouter {
         router.get("api/v1/routes") { _, _ in
             RouteList(routes: registry.snapshot.map(RouteSummary.init))
         }
+        CallsEndpoint.addRoutes(to: router, calls: calls, sip: sip)
         router.get("metrics") { _, _ in
             Response(
                 status: .ok,
