@@ -194,6 +194,10 @@ final class SIPEndpointCore {
                 if let (digit, duration) = SIPInfoDTMF.parse(message) {
                     emit(reference, .dtmf(digit: digit, durationMilliseconds: duration))
                 }
+            case .answerInACK(let reference, let ack):
+                if let sdp = (try? ack.sessionDescription()) ?? nil { emit(reference, .answered(sdp: sdp)) }
+            case .callReoffered(let reference, let invite):
+                if let sdp = (try? invite.sessionDescription()) ?? nil { emit(reference, .reoffered(sdp: sdp)) }
             case .dropped(let reason, let source):
                 logger.debug("SIP dropped from \(source.map { "\($0)" } ?? "-"): \(reason)")
             }

@@ -77,6 +77,7 @@ extension SIPUserAgent {
             if let reference, var call = calls[reference], call.state == .answered {
                 call.state = .established
                 calls[reference] = call
+                if !request.body.isEmpty { events.append(.answerInACK(reference, ack: request)) }
                 events.append(.callEstablished(reference))
             }
             return
@@ -141,6 +142,7 @@ extension SIPUserAgent {
                     headers: [SIPHeaderField(name: .contact, value: "<\(configuration.contact)>"),
                               SIPHeaderField(name: .contentType, value: SIPContentType.sdp.description)],
                     body: call.localBody, now: now)
+            events.append(.callReoffered(reference, invite: request))
         }
     }
 }

@@ -44,6 +44,11 @@ public struct SIPUserAgent: Sendable {
         case callEnded(SIPCallReference, reason: String)
         /// An INFO in the call (SIP INFO DTMF, `application/dtmf-relay`); already answered 200.
         case infoReceived(SIPCallReference, SIPMessage)
+        /// The ACK of an inbound call carried a body: the caller's answer to the offer in our 200 (a late-offer
+        /// INVITE had none, RFC 3261 section 13.2.1). Comes just before `callEstablished`.
+        case answerInACK(SIPCallReference, ack: SIPMessage)
+        /// The far end sent a re-INVITE (hold, resume, session refresh); it was answered 200 with our last SDP.
+        case callReoffered(SIPCallReference, invite: SIPMessage)
         case dropped(reason: String, source: TransportAddress?)
     }
 
