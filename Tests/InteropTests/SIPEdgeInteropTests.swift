@@ -57,6 +57,17 @@ import Testing
         #expect(declined == 0, "sipp: \(declinedLog.suffix(1500))")
     }
 
+    @Test func sipOverTCP() throws {
+        let (gateway, port) = try gateway(calls: "[{name: desk, trunk: {}}]")
+        defer { gateway.stop() }
+        let (unknown, unknownLog) = try Self.runUAC(scenario: Self.scenario("uac_final.xml", final: 404), user: "nobody",
+                                                    gatewaySIPPort: port, extra: ["-t", "t1"])
+        #expect(unknown == 0, "sipp: \(unknownLog.suffix(1500))")
+        let (busy, busyLog) = try Self.runUAC(scenario: Self.scenario("uac_final.xml", final: 486), user: "desk",
+                                              gatewaySIPPort: port, extra: ["-t", "t1"])
+        #expect(busy == 0, "sipp: \(busyLog.suffix(1500))")
+    }
+
     @Test func trunkChallengesSourcesOffItsAllowList() throws {
         let (gateway, port) = try gateway(calls: "[{name: desk, trunk: {allow: [192.0.2.1], username: pbx, password: pbx-secret}}]")
         defer { gateway.stop() }
