@@ -74,7 +74,7 @@ let package = Package(
         .target(
             name: "BridgeGateway",
             dependencies: [
-                "BridgeCore", "BridgeSDP", "BridgeRTP", "BridgeRTSP", "BridgeMedia", "BridgeWebRTC", "BridgeDTLS", "CBridgeShim",
+                "BridgeCore", "BridgeSDP", "BridgeRTP", "BridgeRTSP", "BridgeMedia", "BridgeWebRTC", "BridgeDTLS", "BridgeSIP", "CBridgeShim",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -123,7 +123,7 @@ let package = Package(
         .testTarget(
             name: "BridgeGatewayTests",
             dependencies: [
-                "BridgeGateway", "CBridgeShim", "CBridgeOpenSSL", "CBridgeSRTP", "CBridgeFFmpeg",
+                "BridgeGateway", "BridgeSIP", "CBridgeShim", "CBridgeOpenSSL", "CBridgeSRTP", "CBridgeFFmpeg",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -51,6 +51,43 @@ import Testing
         return request
     }
 
+    @Test func lateOfferAnswerInACKAndReInvite() throws {
+        var agent = Self.agent()
+        var invite = SIPMessage(startLine: .request(method: .invite, uri: "sip:gw@127.0.0.1:5090"))
+        invite.headers = try SIPMessage(parsing: SIPFixtures.bytes("baresip-invite.sip")).headers
+            .filter { $0.name != .contentType && $0.name != .contentLength }
+        agent.handle(invite, from: Self.baresip, now: .zero)
+        guard case .incomingCall(let id, let received, _)? = Self.drain(&agent).events.first else {
+            Issue.record("no incoming call")
+            return
+        }
+        #expect(received.body.isEmpty)
+        let offer = Array("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 30000 RTP/AVP 0\r\n".utf8)
+        try agent.answer(id, sdp: offer, now: .seconds(1))
+        #expect(Self.drain(&agent).sent.first?.message.body == offer)
+        var ack = Self.fromPhone(.ack, cseq: 56643, id: id, branch: "z9hG4bKack")
+        ack.append(.contentType, "application/sdp")
+        ack.body = Array("v=0\r\no=- 2 2 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n".utf8)
+        agent.handle(ack, from: Self.baresip, now: .seconds(2))
+        let acked = Self.drain(&agent).events
+        guard acked.count == 2, case .answerInACK(id, let received)? = acked.first, acked.last == .callEstablished(id) else {
+            Issue.record("events after the ACK: \(acked)")
+            return
+        }
+        #expect(received.body == ack.body)
+        var reinvite = Self.fromPhone(.invite, cseq: 56644, id: id, branch: "z9hG4bKreinvite")
+        reinvite.append(.contact, "<sip:mediabridge@127.0.0.1:5070>")
+        agent.handle(reinvite, from: Self.baresip, now: .seconds(3))
+        let answered = Self.drain(&agent)
+        #expect(answered.sent.last?.message.statusCode == 200)
+        #expect(answered.sent.last?.message.body == offer)
+        guard answered.events.count == 1, case .callReoffered(id, let invite)? = answered.events.first else {
+            Issue.record("events after the re-INVITE: \(answered.events)")
+            return
+        }
+        #expect(invite[.cseq] == "56644 INVITE")
+    }
+
     @Test func ringAnswerACKThenRemoteBye() throws {
         var agent = Self.agent()
         let (id, _) = try Self.incoming(&agent)

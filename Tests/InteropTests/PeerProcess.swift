@@ -16,16 +16,23 @@ enum PeerProcess {
     final class Gateway {
         let process = Process()
         let httpPort: Int
+        /// The SIP port (UDP and TCP) from the banner, when `sipYAML` turned SIP on.
+        let sipPort: Int?
         private let output = Pipe()
 
         /// `routes` is the YAML list of routes; `$SAMPLES` in it stands for the repository's samples folder.
-        init(routes: String = "[]", webrtcYAML: String = "", webrtcTCPPort: Int = 0, extraYAML: String = "") throws {
+        /// `sipYAML` is the inside of the `sip:` mapping (such as `enabled: true, listen: '127.0.0.1:0'`),
+        /// `callsYAML` the `calls:` list.
+        init(routes: String = "[]", webrtcYAML: String = "", webrtcTCPPort: Int = 0, sipYAML: String = "", callsYAML: String = "",
+             extraYAML: String = "") throws {
             let config = FileManager.default.temporaryDirectory.appendingPathComponent("mb-interop-\(UUID().uuidString).yaml")
             try """
                 log: {level: warning}
                 http: {listen: '127.0.0.1:0'}
                 webrtc: {udp_port: 0, tcp_port: \(webrtcTCPPort)\(webrtcYAML.isEmpty ? "" : ", " + webrtcYAML)}
                 routes: \(routes.replacingOccurrences(of: "$SAMPLES", with: PeerProcess.repositoryRoot + "/samples"))
+                \(sipYAML.isEmpty ? "" : "sip: {\(sipYAML)}")
+                \(callsYAML.isEmpty ? "" : "calls: \(callsYAML)")
                 \(extraYAML)
                 """.write(to: config, atomically: true, encoding: .utf8)
             guard FileManager.default.isExecutableFile(atPath: PeerProcess.gatewayBinary) else {
@@ -48,6 +55,7 @@ enum PeerProcess {
                 throw MissingTool(description: "the gateway did not start: \(banner)")
             }
             httpPort = port
+            sipPort = banner.firstMatch(of: /SIP on UDP\/TCP [^\n]*?:(\d+)/).flatMap { Int($0.1) }
         }
 
         func stop() {

@@ -23,6 +23,10 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
         var rtpAdvertisedAddress = "127.0.0.1"
         var rtpBindHost = "127.0.0.1"
         var rtpPorts: ClosedRange<Int> = 20_000...20_099
+
+        init(name: String) {
+            self.name = name
+        }
     }
 
     nonisolated let routeName: String

@@ -33,7 +33,7 @@ extension ConfigLoader {
             token: token.map(Redacted.init), transport: transport, video: video, audio: audio)
     }
 
-    private func routeName(_ route: ConfigReader.Mapping, reader: ConfigReader) -> String? {
+    func routeName(_ route: ConfigReader.Mapping, reader: ConfigReader) -> String? {
         let path = route.path.appending("name")
         guard let node = route["name"] else {
             reader.report("missing; every route needs a name (it is part of its URL)", at: path, node: route.node)
@@ -68,12 +68,16 @@ extension ConfigLoader {
         }
     }
 
-    func checkUniqueNames(items: [Node], path: ConfigPath, reader: ConfigReader) {
+    /// Names are unique across `routes` and `calls` (both name URLs and API entries).
+    func checkUniqueNames(lists: [(items: [Node], path: ConfigPath)], reader: ConfigReader) {
         var seen: Set<String> = []
-        for (index, item) in items.enumerated() {
-            guard case .mapping(let mapping) = item, let nameNode = mapping["name"], case .scalar(let scalar) = nameNode else { continue }
-            if !seen.insert(scalar.string).inserted {
-                reader.report("route name \"\(scalar.string)\" is used twice", at: path.appending(index: index).appending("name"), node: nameNode)
+        for (items, path) in lists {
+            for (index, item) in items.enumerated() {
+                guard case .mapping(let mapping) = item, let nameNode = mapping["name"], case .scalar(let scalar) = nameNode else { continue }
+                if !seen.insert(scalar.string).inserted {
+                    reader.report("route name \"\(scalar.string)\" is used twice (routes and calls share names)",
+                                  at: path.appending(index: index).appending("name"), node: nameNode)
+                }
             }
         }
     }

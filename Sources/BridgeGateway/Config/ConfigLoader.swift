@@ -78,7 +78,7 @@ public struct ConfigLoader: Sendable {
     // MARK: Sections
 
     private func decode(_ root: Node, reader: ConfigReader) -> GatewayConfig? {
-        guard let top = reader.mapping(root, at: .root, allowedKeys: ["log", "http", "webrtc", "routes", "sip"]) else {
+        guard let top = reader.mapping(root, at: .root, allowedKeys: ["log", "http", "webrtc", "routes", "sip", "calls"]) else {
             return nil
         }
         var config = GatewayConfig()
@@ -87,18 +87,25 @@ public struct ConfigLoader: Sendable {
         }
         if let node = top["http"] { decodeHTTP(node, into: &config.http, reader: reader) }
         if let node = top["webrtc"] { decodeWebRTC(node, into: &config.webrtc, reader: reader) }
-        if let node = top["sip"], let sip = reader.mapping(node, at: ConfigPath.root.appending("sip"), allowedKeys: ["enabled"]) {
-            if let enabled = sip["enabled"], reader.bool(enabled, at: sip.path.appending("enabled")) == true {
-                reader.report("SIP calls are not available in this version yet; leave enabled: false", at: sip.path.appending("enabled"), node: enabled)
-            }
-        }
+        if let node = top["sip"] { decodeSIP(node, into: &config.sip, reader: reader) }
+        var nameLists: [(items: [Node], path: ConfigPath)] = []
         let routesPath = ConfigPath.root.appending("routes")
         if let node = top["routes"], let items = reader.sequence(node, at: routesPath) {
             config.routes = items.enumerated().compactMap { index, item in
                 decodeRoute(item, at: routesPath.appending(index: index), reader: reader)
             }
-            checkUniqueNames(items: items, path: routesPath, reader: reader)
+            nameLists.append((items, routesPath))
         }
+        let callsPath = ConfigPath.root.appending("calls")
+        if let node = top["calls"], let items = reader.sequence(node, at: callsPath) {
+            config.calls = items.enumerated().compactMap { index, item in
+                decodeCall(item, at: callsPath.appending(index: index), reader: reader)
+            }
+            nameLists.append((items, callsPath))
+        }
+        checkUniqueNames(lists: nameLists, reader: reader)
+        checkCalls(config, callsNode: top["calls"], reader: reader)
+        checkSIPPorts(config, sipNode: top["sip"], reader: reader)
         checkPortClashes(config, top: top, reader: reader)
         return config
     }

@@ -10,6 +10,18 @@ public enum ConfigSummary {
             if route.token != nil { details.append("token") }
             lines.append("  \(route.name): \(route.source.redacted) (\(details.joined(separator: ", ")))")
         }
+        if config.sip.enabled {
+            lines.append("  SIP on UDP/TCP \(config.sip.listen)" + (config.sip.publicAddress.map { ", public address \($0)" } ?? "")
+                + ", RTP \(config.sip.rtpPorts.lowerBound)-\(config.sip.rtpPorts.upperBound)")
+        }
+        for call in config.calls {
+            var details: [String] = []
+            if let account = call.account { details.append("account \(account.username)@\(account.registrar.hostPort)") }
+            if let trunk = call.trunk { details.append("trunk user \(trunk.user)") }
+            details.append("fallback \(call.fallback)")
+            if call.token != nil { details.append("token") }
+            lines.append("  call \(call.name): \(details.joined(separator: ", "))")
+        }
         return lines.joined(separator: "\n")
     }
 }

@@ -9,6 +9,8 @@ public struct GatewayConfig: Sendable {
     public var webrtc = WebRTCConfig()
     public var routes: [RouteConfig] = []
     public var sip = SIPConfig()
+    /// Call routes (`calls:`): SIP phones and trunks reaching browsers on a call page.
+    public var calls: [CallRouteConfig] = []
 
     public init() {}
 }
@@ -64,9 +66,17 @@ public struct WebRTCConfig: Sendable {
     public var dtls: HTTPConfig.TLS?
 }
 
-/// The SIP section is a documented placeholder until SIP calls land: only `enabled: false` is accepted.
+/// The SIP edge: one UDP and TCP listener for phones, trunks and registrars.
 public struct SIPConfig: Sendable {
     public var enabled = false
+    /// UDP and TCP on this address.
+    public var listen = ListenAddress(host: "127.0.0.1", port: 5060)
+    /// The host written in Contact, Via and SDP when the gateway is behind NAT; nil uses the listen address.
+    public var publicAddress: String?
+    /// Even start, inclusive end: the RTP (and RTCP, port + 1) ports call legs use.
+    public var rtpPorts: ClosedRange<Int> = 20000...20099
+    /// The User-Agent and Server header value.
+    public var userAgent = "MediaBridge"
 }
 
 public struct RouteConfig: Sendable {

@@ -4,8 +4,8 @@ import Logging
 /// The gateway's HTTP surface: health, routes API, Prometheus metrics and the web page.
 enum GatewayRouter {
     static func make(registry: RouteRegistry, metrics: GatewayMetrics, logger: Logger, webrtc: WebRTCTransportServer?,
-                     hubs: RouteHubs? = nil, calls: [String: CallRoute] = [:], iceServers: [WebRTCConfig.ICEServer] = [])
-        -> Router<BasicRequestContext>
+                     hubs: RouteHubs? = nil, iceServers: [WebRTCConfig.ICEServer] = [], calls: [CallRouteConfig] = [],
+                     callRoutes: [String: CallRoute] = [:], sip: SIPEndpoint? = nil) -> Router<BasicRequestContext>
     {
         let router = Router()
         router.add(middleware: LogRequestsMiddleware(.debug))
@@ -17,6 +17,7 @@ enum GatewayRouter {
         router.get("api/v1/routes") { _, _ in
             RouteList(routes: registry.snapshot.map(RouteSummary.init))
         }
+        CallsEndpoint.addRoutes(to: router, calls: calls, sip: sip)
         router.get("metrics") { _, _ in
             Response(
                 status: .ok,
@@ -35,8 +36,9 @@ enum GatewayRouter {
             SessionsEndpoint(hubs: hubs).addRoutes(to: router)
         }
         router.get("call/:route") { _, context -> Response in
-            guard let name = context.parameters.get("route"), calls[name] != nil else {
-                return WHEPEndpoint.plain(.notFound, "no call route \"\(context.parameters.get("route") ?? "")\"\(DidYouMean.hint(for: context.parameters.get("route") ?? "", among: Array(calls.keys)))\n")
+            guard let name = context.parameters.get("route"), callRoutes[name] != nil else {
+                let asked = context.parameters.get("route") ?? ""
+                return WHEPEndpoint.plain(.notFound, "no call route \"\(asked)\"\(DidYouMean.hint(for: asked, among: Array(callRoutes.keys)))\n")
             }
             return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache"],
                             body: .init(byteBuffer: ByteBuffer(string: CallPage.html(route: name))))

@@ -10,15 +10,22 @@ import NIOPosix
 import NIOSSL
 import ServiceLifecycle
 
-/// The running gateway: HTTP today; WebRTC, sources and SIP join it as they land.
+/// The running gateway: HTTP, WebRTC, route sources and, with `sip.enabled`, the SIP edge.
 public struct Gateway: Sendable {
+    /// Makes the call routes' handlers once the SIP edge runs (the call page side); routes it leaves out
+    /// keep the built-in `FallbackCallHandler`.
+    public typealias CallHandlerFactory = @Sendable (_ sip: SIPEndpoint) -> [String: any CallRouteHandler]
+
     public let config: GatewayConfig
     public let registry: RouteRegistry
     public let metrics: GatewayMetrics
     public let logger: Logger
+    public let callHandlers: CallHandlerFactory?
 
-    public init(config: GatewayConfig, metrics: GatewayMetrics = GatewayMetrics(), logger: Logger) {
+    public init(config: GatewayConfig, metrics: GatewayMetrics = GatewayMetrics(), logger: Logger,
+                callHandlers: CallHandlerFactory? = nil) {
         self.config = config
+        self.callHandlers = callHandlers
         self.registry = RouteRegistry(routes: config.routes)
         self.metrics = metrics
         self.logger = logger
@@ -29,17 +36,17 @@ public struct Gateway: Sendable {
     public func makeApplication(webrtc: WebRTCTransportServer? = nil, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         throws(GatewayStartError) -> some ApplicationProtocol
     {
-        try makeApplication(webrtc: webrtc, hubs: nil, onServerRunning: onServerRunning)
+        try makeApplication(webrtc: webrtc, hubs: nil, sip: nil, onServerRunning: onServerRunning)
     }
 
-    func makeApplication(webrtc: WebRTCTransportServer?, hubs: RouteHubs?, calls: [String: CallRoute] = [:],
+    func makeApplication(webrtc: WebRTCTransportServer?, hubs: RouteHubs?, sip: SIPEndpoint?, callRoutes: [String: CallRoute] = [:],
                          onServerRunning: @escaping @Sendable (Int) async -> Void)
         throws(GatewayStartError) -> some ApplicationProtocol
     {
         let router = GatewayRouter.make(registry: registry, metrics: metrics, logger: logger, webrtc: webrtc, hubs: hubs,
-                                        calls: calls, iceServers: config.webrtc.iceServers)
+                                        iceServers: config.webrtc.iceServers, calls: config.calls, callRoutes: callRoutes, sip: sip)
         let socketRouter = Router(context: BasicWebSocketRequestContext.self)
-        CallSocketEndpoint(routes: calls).addRoutes(to: socketRouter)
+        CallSocketEndpoint(routes: callRoutes).addRoutes(to: socketRouter)
         let server: HTTPServerBuilder
         if let tls = config.http.tls {
             do {
@@ -89,26 +96,68 @@ public struct Gateway: Sendable {
         } catch {
             throw GatewayStartError.describing(error, key: "webrtc.udp_port", host: config.http.listen.host, port: config.webrtc.udpPort)
         }
+        var sip: SIPEndpoint?
+        if config.sip.enabled {
+            do {
+                sip = try await startSIP()
+            } catch {
+                await webrtc.close()
+                throw GatewayStartError.describing(error, key: "sip.listen", host: config.sip.listen.host, port: config.sip.listen.port)
+            }
+        }
         do throws(GatewayStartError) {
-            try await serve(webrtc: webrtc, scheme: scheme)
+            try await serve(webrtc: webrtc, sip: sip, scheme: scheme)
         } catch {
+            await sip?.close()
             await webrtc.close()
             throw error
         }
+        await sip?.close()
         await webrtc.close()
         logger.info("stopped")
     }
 
-    /// HTTP until SIGINT or SIGTERM; the caller owns the WebRTC socket.
-    private func serve(webrtc: WebRTCTransportServer, scheme: String) async throws(GatewayStartError) {
+    /// The SIP edge with a `FallbackCallHandler` per call route, then the handlers `callHandlers` makes.
+    private func startSIP() async throws -> SIPEndpoint {
+        var handlers: [String: any CallRouteHandler] = [:]
+        for call in config.calls { handlers[call.name] = FallbackCallHandler(route: call) }
+        let sip = try await SIPEndpoint.start(config: config, handlers: handlers, logger: logger)
+        for (route, handler) in callHandlers?(sip) ?? [:] { sip.setHandler(handler, forRoute: route) }
+        return sip
+    }
+
+    /// A call page side for every call route, registered with the SIP edge (it replaces the fallback handler).
+    private func makeCallRoutes(webrtc: WebRTCTransportServer, sip: SIPEndpoint?) async -> [String: CallRoute] {
+        guard let sip else { return [:] }
+        var routes: [String: CallRoute] = [:]
+        for call in config.calls {
+            var settings = CallRoute.Settings(name: call.name)
+            settings.token = call.token
+            settings.fallbackStatus = call.fallback.status
+            settings.rtpAdvertisedAddress = sip.advertisedHost
+            settings.rtpBindHost = config.sip.listen.host
+            settings.rtpPorts = config.sip.rtpPorts
+            let route = CallRoute(settings: settings, server: webrtc, logger: logger)
+            await route.setPlacer(sip)
+            if callHandlers?(sip)[call.name] == nil { sip.setHandler(route, forRoute: call.name) }
+            routes[call.name] = route
+        }
+        return routes
+    }
+
+    /// HTTP until SIGINT or SIGTERM; the caller owns the WebRTC and SIP sockets.
+    private func serve(webrtc: WebRTCTransportServer, sip: SIPEndpoint?, scheme: String) async throws(GatewayStartError) {
         let udpPort = webrtc.port, tcpPort = webrtc.tcpPort, advertised = webrtc.hosts
         let hubs = RouteHubs(config.routes.map { route in
             RouteHub(config: route, server: webrtc, registry: registry, logger: logger, metrics: metrics, makeSource: MediaSourceFactory.make(for:))
         })
         for hub in hubs.all { hub.boot() }
         defer { for hub in hubs.all { hub.shutdown() } }
-        let app = try makeApplication(webrtc: webrtc, hubs: hubs) { port in
-            printStartupBanner(scheme: scheme, port: port, udpPort: udpPort, tcpPort: tcpPort, advertised: advertised)
+        let sipLine = sip.map { "  SIP on UDP/TCP \($0.listenHost.contains(":") ? "[\($0.listenHost)]" : $0.listenHost):\($0.port)"
+            + ($0.advertisedHost == $0.listenHost ? "" : ", Contact host \($0.advertisedHost)") }
+        let callRoutes = await makeCallRoutes(webrtc: webrtc, sip: sip)
+        let app = try makeApplication(webrtc: webrtc, hubs: hubs, sip: sip, callRoutes: callRoutes) { port in
+            printStartupBanner(scheme: scheme, port: port, udpPort: udpPort, tcpPort: tcpPort, advertised: advertised, sipLine: sipLine)
         }
         var groupConfig = ServiceGroupConfiguration(
             services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -121,7 +170,7 @@ public struct Gateway: Sendable {
         }
     }
 
-    private func printStartupBanner(scheme: String, port: Int, udpPort: Int, tcpPort: Int, advertised: [String]) {
+    private func printStartupBanner(scheme: String, port: Int, udpPort: Int, tcpPort: Int, advertised: [String], sipLine: String?) {
         let host = config.http.listen.host
         let shownHost = (host == "0.0.0.0" || host == "::") ? "127.0.0.1" : (host.contains(":") ? "[\(host)]" : host)
         var lines = ["MediaBridge \(MediaBridgeVersion.current) is running.",
@@ -133,6 +182,11 @@ public struct Gateway: Sendable {
         lines.append("  WebRTC on UDP \(udpPort)\(tcpPort == 0 ? "" : " and ICE-TCP \(tcpPort)"), advertised as \(advertised.joined(separator: ", "))")
         for route in config.routes {
             lines.append("  route \(route.name): \(route.source.redacted) (\(route.mode.rawValue))")
+        }
+        if let sipLine { lines.append(sipLine) }
+        for call in config.calls {
+            let how = [call.account.map { "account \($0.username)@\($0.registrar.hostPort)" }, call.trunk.map { "trunk user \($0.user)" }]
+            lines.append("  call \(call.name): \(how.compactMap { $0 }.joined(separator: ", "))")
         }
         lines.append("  Stop with Ctrl-C.")
         FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))

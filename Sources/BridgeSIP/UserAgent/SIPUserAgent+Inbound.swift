@@ -29,12 +29,16 @@ extension SIPUserAgent {
         process(now: now)
     }
 
-    /// A final error response (486 Busy Here by default) before the answer.
-    public mutating func reject(_ reference: SIPCallReference, status: Int = 486, now: MonotonicInstant) throws(SIPError) {
+    /// A final error response (486 Busy Here by default) before the answer. `headers` go into the response:
+    /// `WWW-Authenticate` for a 401 challenge, `Contact` for a 3xx redirect.
+    public mutating func reject(_ reference: SIPCallReference, status: Int = 486, headers: [SIPHeaderField] = [],
+                                now: MonotonicInstant) throws(SIPError) {
         guard let call = calls[reference], call.state == .offered || call.state == .ringing, (300...699).contains(status) else {
             throw .state("call", "\(reference) cannot be rejected with \(status)")
         }
-        try layer.sendResponse(makeResponse(call, status: status), in: call.inviteTransaction, now: now)
+        var response = makeResponse(call, status: status)
+        response.headers.append(contentsOf: headers)
+        try layer.sendResponse(response, in: call.inviteTransaction, now: now)
         end(reference, reason: "rejected with \(status)")
         process(now: now)
     }
@@ -73,6 +77,7 @@ extension SIPUserAgent {
             if let reference, var call = calls[reference], call.state == .answered {
                 call.state = .established
                 calls[reference] = call
+                if !request.body.isEmpty { events.append(.answerInACK(reference, ack: request)) }
                 events.append(.callEstablished(reference))
             }
             return
@@ -137,6 +142,7 @@ extension SIPUserAgent {
                     headers: [SIPHeaderField(name: .contact, value: "<\(configuration.contact)>"),
                               SIPHeaderField(name: .contentType, value: SIPContentType.sdp.description)],
                     body: call.localBody, now: now)
+            events.append(.callReoffered(reference, invite: request))
         }
     }
 }

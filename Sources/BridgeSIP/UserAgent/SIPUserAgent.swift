@@ -44,6 +44,11 @@ public struct SIPUserAgent: Sendable {
         case callEnded(SIPCallReference, reason: String)
         /// An INFO in the call (SIP INFO DTMF, `application/dtmf-relay`); already answered 200.
         case infoReceived(SIPCallReference, SIPMessage)
+        /// The ACK of an inbound call carried a body: the caller's answer to the offer in our 200 (a late-offer
+        /// INVITE had none, RFC 3261 section 13.2.1). Comes just before `callEstablished`.
+        case answerInACK(SIPCallReference, ack: SIPMessage)
+        /// The far end sent a re-INVITE (hold, resume, session refresh); it was answered 200 with our last SDP.
+        case callReoffered(SIPCallReference, invite: SIPMessage)
         case dropped(reason: String, source: TransportAddress?)
     }
 
@@ -142,6 +147,20 @@ public struct SIPUserAgent: Sendable {
         case .answered, .established:
             try sendBye(reference, now: now)
         }
+    }
+
+    /// Sends an INFO in an answered call (SIP INFO DTMF: `application/dtmf-relay`). Its response needs
+    /// nothing from the caller; a failure does not end the call.
+    public mutating func sendInfo(_ reference: SIPCallReference, contentType: SIPContentType, body: [UInt8],
+                                  now: MonotonicInstant) throws(SIPError) {
+        guard var call = calls[reference], var dialog = call.dialog, call.state == .answered || call.state == .established else {
+            throw .state("call", "\(reference) is not answered")
+        }
+        let info = dialog.makeRequest(.info, via: freshVia(), headers: userAgentHeaders, body: body, contentType: contentType)
+        try layer.sendRequest(info, to: destination(of: dialog, fallback: call.peer), transport: call.transport, now: now)
+        call.dialog = dialog
+        calls[reference] = call
+        process(now: now)
     }
 
     // MARK: Shared internals

@@ -1,0 +1,48 @@
+import Hummingbird
+
+/// One call route as `GET /api/v1/calls` shows it: never a password or a token.
+struct CallRouteSummary: ResponseCodable, Equatable {
+    struct Registration: ResponseCodable, Equatable {
+        var account: String
+        var state: SIPRegistrationStatus.State
+        var error: String?
+    }
+
+    var name: String
+    /// `username@registrar` when the route has an account.
+    var account: String?
+    var registration: Registration?
+    /// The Request-URI user of the route's trunk.
+    var trunkUser: String?
+    var fallback: String
+    /// Whether the call page needs the route's bearer token.
+    var protected: Bool
+}
+
+struct CallRouteList: ResponseCodable, Equatable {
+    /// Where phones and trunks reach the gateway (`host:port`, UDP and TCP), nil when SIP is off.
+    var sip: String?
+    var calls: [CallRouteSummary]
+}
+
+/// `GET /api/v1/calls`: the call routes with their registration state.
+enum CallsEndpoint {
+    static func addRoutes(to router: Router<BasicRequestContext>, calls: [CallRouteConfig], sip: SIPEndpoint?) {
+        router.get("api/v1/calls") { _, _ in
+            list(calls: calls, sip: sip)
+        }
+    }
+
+    static func list(calls: [CallRouteConfig], sip: SIPEndpoint?) -> CallRouteList {
+        let registrations = sip?.registrations() ?? []
+        return CallRouteList(
+            sip: sip.map { "\($0.advertisedHost.contains(":") ? "[\($0.advertisedHost)]" : $0.advertisedHost):\($0.port)" },
+            calls: calls.map { call in
+                let status = registrations.first { $0.route == call.name }
+                return CallRouteSummary(
+                    name: call.name, account: call.account.map { "\($0.username)@\($0.registrar.hostPort)" },
+                    registration: status.map { .init(account: $0.account, state: $0.state, error: $0.error) },
+                    trunkUser: call.trunk?.user, fallback: call.fallback.description, protected: call.token != nil)
+            })
+    }
+}

@@ -1,0 +1,172 @@
+import BridgeCore
+import BridgeSDP
+import BridgeSIP
+import Logging
+import NIOCore
+import NIOPosix
+
+/// The gateway's SIP edge: UDP and TCP on `sip.listen`, one `SIPUserAgent`, the accounts' registrations,
+/// all on one event loop (`SIPEndpointCore`). Incoming calls go to the call route's `CallRouteHandler`;
+/// browser-initiated calls come in through `placeCall` (`SIPCallPlacer`).
+public final class SIPEndpoint: SIPCallPlacer, Sendable {
+    /// How an outbound call is addressed.
+    struct CallPlan: Sendable {
+        var target: SIPURI
+        var from: SIPURI?
+        var credentials: SIPCredentials?
+        var destinationHost: String
+        var destinationPort: UInt16
+    }
+
+    private let udpChannel: any Channel
+    private let tcpChannel: (any Channel)?
+    private let core: NIOLoopBound<SIPEndpointCore>
+    private let calls: [String: CallRouteConfig]
+    private let registrars: [String: TransportAddress?]
+    public let board: SIPRegistrationBoard
+    /// The bound port (UDP and TCP).
+    public let port: Int
+    /// The host written in Contact and Via (`sip.public_address`, else the listen address); call legs put it in SDP.
+    public let advertisedHost: String
+    public let listenHost: String
+
+    private init(udpChannel: any Channel, tcpChannel: (any Channel)?, core: NIOLoopBound<SIPEndpointCore>,
+                 calls: [String: CallRouteConfig], registrars: [String: TransportAddress?], board: SIPRegistrationBoard,
+                 port: Int, advertisedHost: String, listenHost: String) {
+        self.udpChannel = udpChannel
+        self.tcpChannel = tcpChannel
+        self.core = core
+        self.calls = calls
+        self.registrars = registrars
+        self.board = board
+        self.port = port
+        self.advertisedHost = advertisedHost
+        self.listenHost = listenHost
+    }
+
+    /// Binds `sip.listen` (UDP, then TCP on the same port), resolves registrars, and starts registering
+    /// every account. `handlers` maps call route names to their handlers; a route without one answers
+    /// incoming calls with 480 until `setHandler` gives it one.
+    public static func start(config: GatewayConfig, handlers: [String: any CallRouteHandler], logger: Logger,
+                             group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> SIPEndpoint {
+        let sip = config.sip
+        let host = sip.listen.host == "localhost" ? "127.0.0.1" : sip.listen.host
+        let advertised = sip.publicAddress
+            ?? WebRTCTransportServer.advertisedHosts(configured: [], boundHost: host, includeInterfaces: true).first ?? "127.0.0.1"
+        let calls = Dictionary(config.calls.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        var registrars: [String: TransportAddress?] = [:]
+        for call in config.calls {
+            guard let account = call.account else { continue }
+            registrars[call.name] = await SIPHostResolver.resolve(account.registrar.host,
+                                                                  port: account.registrar.port ?? (account.registrar.isSecure ? 5061 : 5060))
+        }
+        let eventLoop = group.next()
+        let board = SIPRegistrationBoard()
+        let settings = SIPEndpointCore.Settings(calls: calls, sip: sip, advertisedHost: advertised, port: sip.listen.port)
+        let core = try await eventLoop.submit {
+            NIOLoopBound(SIPEndpointCore(settings: settings, handlers: handlers, board: board, eventLoop: eventLoop, logger: logger),
+                         eventLoop: eventLoop)
+        }.get()
+        let udp = try await DatagramBootstrap(group: eventLoop)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(SIPDatagramHandler(core: core)) }
+            }
+            .bind(host: host, port: sip.listen.port).get()
+        let port = udp.localAddress?.port ?? sip.listen.port
+        let tcp: any Channel
+        do {
+            tcp = try await ServerBootstrap(group: eventLoop, childGroup: eventLoop)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelInitializer { child in
+                    child.eventLoop.makeCompletedFuture { try child.pipeline.syncOperations.addHandler(SIPStreamHandler(core: core)) }
+                }
+                .bind(host: host, port: port).get()
+        } catch {
+            try? await udp.close()
+            throw error
+        }
+        try await eventLoop.submit {
+            core.value.udpChannel = udp
+            core.value.start(port: port, registrars: registrars)
+        }.get()
+        logger.info("SIP on UDP/TCP \(host):\(port), Contact host \(advertised)")
+        return SIPEndpoint(udpChannel: udp, tcpChannel: tcp, core: core, calls: calls, registrars: registrars, board: board,
+                           port: port, advertisedHost: advertised, listenHost: host)
+    }
+
+    /// Unregisters the accounts (without waiting for the registrar) and closes both sockets.
+    public func close() async {
+        let core = self.core
+        try? await core.eventLoop.submit { core.value.stop() }.get()
+        try? await tcpChannel?.close()
+        try? await udpChannel.close()
+    }
+
+    /// Gives `route` a handler for incoming calls (replacing the one given to `start`), or nil for none (480).
+    public func setHandler(_ handler: (any CallRouteHandler)?, forRoute route: String) {
+        let core = self.core
+        core.eventLoop.execute { core.value.handlers[route] = handler }
+    }
+
+    /// Every account's registration state, for the API.
+    public func registrations() -> [SIPRegistrationStatus] {
+        board.snapshot
+    }
+
+    /// A new call ID for the seam: random, unguessable, printable.
+    static func newCallID() -> String {
+        "sip-" + WebRTCTransportServer.randomToken(16)
+    }
+
+    // MARK: SIPCallPlacer
+
+    public func placeCall(route: String, to target: String, offer: SessionDescription, observer: any SIPCallObserver)
+        throws(SIPCallFailure) -> any SIPCallControl
+    {
+        let plan = try Self.plan(route: route, target: target, calls: calls)
+        let id = SIPCallID(Self.newCallID())
+        let handle = SIPCallHandle(id: id, caller: plan.target.description, remoteOffer: nil, core: core)
+        let core = self.core
+        // The account's registrar is the outbound proxy; its address was resolved at start.
+        let known: TransportAddress?? = calls[route]?.account != nil
+            ? registrars[route] : SIPHostResolver.literal(plan.destinationHost, port: plan.destinationPort).map { .some($0) }
+        core.eventLoop.execute { core.value.addOutbound(id, route: route, observer: observer) }
+        if let known {
+            core.eventLoop.execute { core.value.startOutbound(id, plan: plan, destination: known, offer: offer) }
+        } else {
+            Task {
+                let address = await SIPHostResolver.resolve(plan.destinationHost, port: plan.destinationPort)
+                core.eventLoop.execute { core.value.startOutbound(id, plan: plan, destination: address, offer: offer) }
+            }
+        }
+        return handle
+    }
+
+    /// The Request-URI, From, credentials and next hop for a call from `route` to what the user typed.
+    static func plan(route: String, target: String, calls: [String: CallRouteConfig]) throws(SIPCallFailure) -> CallPlan {
+        guard let call = calls[route] else { throw SIPCallFailure("no call route \"\(route)\"") }
+        let typed = target.trimmingWhitespace()
+        let lower = typed.lowercased()
+        let uri: SIPURI?
+        if lower.hasPrefix("sip:") || lower.hasPrefix("sips:") {
+            uri = try? SIPURI(parsing: String(typed))
+        } else if let dial = call.dial {
+            uri = dial.uri(for: String(typed))
+        } else {
+            throw SIPCallFailure("call route \(route) has no dial template: enter a sip: address")
+        }
+        guard var uri, uri.password == nil else {
+            throw SIPCallFailure("\"\(typed.prefix(80))\" is not a number or sip: address this route can call")
+        }
+        uri.password = nil
+        if let account = call.account {
+            let registrar = account.registrar
+            return CallPlan(target: uri, from: account.addressOfRecord, credentials: account.credentials,
+                            destinationHost: registrar.host, destinationPort: registrar.port ?? (registrar.isSecure ? 5061 : 5060))
+        }
+        return CallPlan(target: uri, from: nil, credentials: nil, destinationHost: uri.host,
+                        destinationPort: uri.port ?? (uri.isSecure ? 5061 : 5060))
+    }
+}

@@ -1,0 +1,125 @@
+import BridgeCore
+import BridgeSIP
+import Synchronization
+
+/// One account's registration as the API shows it.
+public struct SIPRegistrationStatus: Sendable, Equatable {
+    public enum State: String, Sendable, Codable {
+        case idle, registering, registered, failed, stopped
+    }
+
+    /// The call route the account belongs to.
+    public var route: String
+    /// `username@registrar` (never the password).
+    public var account: String
+    public var state: State
+    /// Why the last attempt failed.
+    public var error: String?
+}
+
+/// The registrations' latest states, written on the SIP loop and read by the API from any thread.
+public final class SIPRegistrationBoard: Sendable {
+    private let states = Mutex<[String: SIPRegistrationStatus]>([:])
+
+    public init() {}
+
+    func set(_ status: SIPRegistrationStatus) {
+        states.withLock { $0[status.route] = status }
+    }
+
+    public var snapshot: [SIPRegistrationStatus] {
+        states.withLock { Array($0.values) }.sorted { $0.route < $1.route }
+    }
+}
+
+/// Accounts: a `SIPRegistration` each, on a transaction layer of their own that shares the socket (REGISTER
+/// responses are told apart by their CSeq method before the user agent sees them).
+extension SIPEndpointCore {
+    func startRegistration(route: String, account: CallRouteConfig.Account, registrar: TransportAddress?, now: MonotonicInstant) {
+        let host = settings.advertisedHost
+        let port = UInt16(settings.port)
+        let name = "\(account.username)@\(account.registrar.hostPort)"
+        guard let registrar else {
+            board.set(SIPRegistrationStatus(route: route, account: name, state: .failed,
+                                            error: "cannot resolve \(account.registrar.host) (no DNS answer); restart to retry"))
+            return
+        }
+        var generator = SystemRandomNumberGenerator()
+        var configuration = SIPRegistration.Configuration(
+            registrar: SIPURI(isSecure: account.registrar.isSecure, host: account.registrar.host, port: account.registrar.port,
+                              parameters: account.registrar.parameters),
+            addressOfRecord: account.addressOfRecord, contact: SIPURI(user: account.username, host: host, port: port),
+            credentials: account.credentials, expires: account.expires, via: SIPVia(transport: "UDP", host: host, port: port))
+        configuration.userAgent = settings.sip.userAgent
+        var registration = SIPRegistration(configuration: configuration, callID: BridgeSIP.SIPCallID.random(host: host, using: &generator),
+                                           localTag: SIPRandom.tag(using: &generator), seed: UInt64.random(in: 0...UInt64.max))
+        registration.start(now: now)
+        registrations[route] = AccountRegistration(registration: registration, registrar: registrar, transaction: nil, account: name)
+        logger.info("SIP registering \(name) for \(route) at \(registrar)")
+    }
+
+    /// Moves REGISTER requests to the layer and responses back until neither has anything left.
+    func drainRegistrations(now: MonotonicInstant) {
+        var progressed = true
+        while progressed {
+            progressed = false
+            for route in registrations.keys.sorted() {
+                guard var entry = registrations[route] else { continue }
+                while let output = entry.registration.pollOutput() {
+                    progressed = true
+                    switch output {
+                    case .send(let request):
+                        guard let registrar = entry.registrar else { continue }
+                        do {
+                            entry.transaction = try registrationLayer.sendRequest(request, to: registrar, transport: .udp, now: now)
+                        } catch {
+                            logger.warning("SIP REGISTER for \(entry.account) not sent: \(error)")
+                        }
+                    case .registered(let expires):
+                        logger.info("SIP \(entry.account) registered for \(expires) s")
+                    case .failed(let reason):
+                        logger.warning("SIP registration of \(entry.account) failed: \(reason)")
+                    case .unregistered:
+                        logger.info("SIP \(entry.account) unregistered")
+                    }
+                }
+                registrations[route] = entry
+                board.set(status(of: entry, route: route))
+            }
+            while let output = registrationLayer.pollOutput() {
+                progressed = true
+                switch output {
+                case .send(let outgoing):
+                    write(outgoing)
+                case .responseReceived(let response, let transaction):
+                    guard let route = route(of: transaction) else { continue }
+                    registrations[route]?.registration.handle(response: response, now: now)
+                case .timedOut(let transaction), .transportError(let transaction):
+                    guard let route = route(of: transaction) else { continue }
+                    registrations[route]?.registration.handleTransactionFailure(now: now)
+                case .requestReceived, .dropped:
+                    continue
+                }
+            }
+        }
+    }
+
+    private func route(of transaction: SIPTransactionID?) -> String? {
+        guard let transaction else { return nil }
+        return registrations.first { $0.value.transaction == transaction }?.key
+    }
+
+    private func status(of entry: AccountRegistration, route: String) -> SIPRegistrationStatus {
+        var status = SIPRegistrationStatus(route: route, account: entry.account, state: .idle, error: nil)
+        switch entry.registration.state {
+        case .idle: status.state = .idle
+        case .registering: status.state = .registering
+        case .registered: status.state = .registered
+        case .failed(let reason, _):
+            status.state = .failed
+            status.error = reason
+        case .stopped: status.state = .stopped
+        }
+        return status
+    }
+}

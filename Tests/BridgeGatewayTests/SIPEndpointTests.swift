@@ -1,0 +1,258 @@
+import BridgeCore
+@testable import BridgeGateway
+import BridgeSDP
+import BridgeSIP
+import Foundation
+import Logging
+import Synchronization
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `SIPEndpoint` on 127.0.0.1 with a test route handler, against a `SIPUserAgent` playing the phone on a
+/// plain UDP socket: inbound answer, INFO DTMF and BYE; the ring timeout; an outbound call. Bounded waits.
+@Suite(.serialized) struct SIPEndpointTests {
+    typealias GatewayCallID = BridgeGateway.SIPCallID
+
+    /// Records events; answers or ignores incoming calls.
+    final class TestHandler: CallRouteHandler, SIPCallObserver {
+        let routeName = "desk"
+        let answerWith: SessionDescription?
+        let events = Mutex<[String]>([])
+        let controls = Mutex<[any SIPCallControl]>([])
+
+        init(answerWith: SessionDescription?) {
+            self.answerWith = answerWith
+        }
+
+        func incomingCall(_ call: any SIPCallControl) {
+            controls.withLock { $0.append(call) }
+            events.withLock { $0.append("incoming from \(call.caller), offer \(call.remoteOffer == nil ? "missing" : "present")") }
+            call.observe(self)
+            call.ring()
+            if let answerWith { call.answer(sdp: answerWith) }
+        }
+
+        func call(_ id: GatewayCallID, didChange event: SIPCallEvent) {
+            let text: String
+            switch event {
+            case .progress(let status, _): text = "progress \(status)"
+            case .answered: text = "answered"
+            case .established: text = "established"
+            case .reoffered: text = "reoffered"
+            case .dtmf(let digit, let duration): text = "dtmf \(digit) \(duration)"
+            case .ended(let reason, let status): text = "ended: \(reason) (\(status.map(String.init) ?? "-"))"
+            }
+            events.withLock { $0.append(text) }
+        }
+
+        var log: [String] { events.withLock { $0 } }
+    }
+
+    static let sdpText = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 30000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
+
+    static func config(ringTimeout: String = "30s") throws -> GatewayConfig {
+        try ConfigLoader().parse(yaml: """
+            sip: {enabled: true, listen: '127.0.0.1:0'}
+            calls:
+              - name: desk
+                ring_timeout: \(ringTimeout)
+                trunk: {allow: [127.0.0.1]}
+            """)
+    }
+
+    /// The phone: a user agent on its own UDP socket, pumped until `until` holds or 10 s pass.
+    final class Phone {
+        let socket: BlockingUDPSocket
+        var agent: SIPUserAgent
+        let start = ContinuousClock.now
+        var seen: [String] = []
+
+        init() throws {
+            socket = try BlockingUDPSocket()
+            agent = SIPUserAgent(configuration: .init(contact: SIPURI(user: "phone", host: "127.0.0.1", port: socket.port),
+                                                      via: SIPVia(transport: "UDP", host: "127.0.0.1", port: socket.port)),
+                                 seed: 7)
+        }
+
+        func now() -> MonotonicInstant {
+            let (seconds, attoseconds) = (ContinuousClock.now - start).components
+            return MonotonicInstant(nanoseconds: UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000))
+        }
+
+        func pump(until done: () -> Bool, onEvent: (SIPUserAgent.Event) throws -> Void = { _ in }) throws {
+            while !done() && ContinuousClock.now - start < .seconds(10) {
+                if let (bytes, source) = socket.receive(milliseconds: 10) { agent.handle(bytes: bytes, from: source, now: now()) }
+                if let deadline = agent.nextTimeout(), deadline <= now() { agent.handleTimeout(now: now()) }
+                while let event = agent.pollOutput() {
+                    switch event {
+                    case .send(let outgoing): socket.send(outgoing.bytes, to: outgoing.destination)
+                    case .incomingCall: seen.append("incoming")
+                    case .callProgress(_, let response): seen.append("progress \(response.statusCode ?? 0)")
+                    case .callAnswered: seen.append("answered")
+                    case .callEstablished: seen.append("established")
+                    case .callEnded(_, let reason): seen.append("ended: \(reason)")
+                    default: break
+                    }
+                    try onEvent(event)
+                }
+            }
+        }
+    }
+
+    func endpoint(_ config: GatewayConfig, handler: TestHandler) async throws -> SIPEndpoint {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return try await SIPEndpoint.start(config: config, handlers: ["desk": handler], logger: logger)
+    }
+
+    @Test func inboundCallAnsweredWithDTMFThenHungUpByThePhone() async throws {
+        let handler = TestHandler(answerWith: try SessionDescription(parsing: Self.sdpText))
+        let sip = try await endpoint(Self.config(), handler: handler)
+        defer { Task { await sip.close() } }
+        let phone = try Phone()
+        let gateway = TransportAddress(ipv4: 127, 0, 0, 1, port: UInt16(sip.port))
+        let call = try phone.agent.startCall(to: SIPURI(user: "desk", host: "127.0.0.1", port: UInt16(sip.port)), destination: gateway,
+                                             sdp: Array(Self.sdpText.utf8), now: phone.now())
+        try phone.pump(until: { phone.seen.contains("established") })
+        try phone.agent.sendInfo(call, contentType: SIPContentType(type: "application", subtype: "dtmf-relay"),
+                                 body: Array("Signal=5\r\nDuration=160\r\n".utf8), now: phone.now())
+        try phone.pump(until: { handler.log.contains("dtmf 5 160") })
+        try phone.agent.hangUp(call, now: phone.now())
+        try phone.pump(until: { handler.log.last?.hasPrefix("ended") == true && phone.seen.last?.hasPrefix("ended") == true })
+        #expect(phone.seen == ["progress 180", "answered", "established", "ended: hung up (BYE answered 200)"])
+        #expect(handler.log == ["incoming from phone, offer present", "established", "dtmf 5 160", "ended: remote hung up (-)"])
+    }
+
+    @Test func unansweredCallGets480AfterTheRingTimeout() async throws {
+        let handler = TestHandler(answerWith: nil)
+        let sip = try await endpoint(Self.config(ringTimeout: "1s"), handler: handler)
+        defer { Task { await sip.close() } }
+        let phone = try Phone()
+        _ = try phone.agent.startCall(to: SIPURI(user: "desk", host: "127.0.0.1", port: UInt16(sip.port)),
+                                      destination: TransportAddress(ipv4: 127, 0, 0, 1, port: UInt16(sip.port)),
+                                      sdp: Array(Self.sdpText.utf8), now: phone.now())
+        try phone.pump(until: { phone.seen.last?.hasPrefix("ended") == true })
+        #expect(phone.seen == ["progress 180", "ended: rejected with 480"])
+        #expect(handler.log == ["incoming from phone, offer present", "ended: not answered within 1.0 seconds (480)"])
+    }
+
+    @Test func outboundCallToThePhone() async throws {
+        let handler = TestHandler(answerWith: nil)
+        let sip = try await endpoint(Self.config(), handler: handler)
+        defer { Task { await sip.close() } }
+        let phone = try Phone()
+        let offer = try SessionDescription(parsing: Self.sdpText)
+        let control = try sip.placeCall(route: "desk", to: "sip:phone@127.0.0.1:\(phone.socket.port)", offer: offer, observer: handler)
+        try phone.pump(until: { phone.seen.contains("established") }) { event in
+            if case .incomingCall(let reference, _, _) = event {
+                try phone.agent.ring(reference, now: phone.now())
+                try phone.agent.answer(reference, sdp: Array(Self.sdpText.utf8), now: phone.now())
+            }
+        }
+        try phone.pump(until: { handler.log.contains("established") })
+        control.hangUp()
+        try phone.pump(until: { handler.log.last?.hasPrefix("ended") == true })
+        #expect(handler.log == ["progress 180", "answered", "established", "ended: hung up (BYE answered 200) (-)"])
+        #expect(throws: SIPCallFailure.self) { try sip.placeCall(route: "desk", to: "123", offer: offer, observer: handler) }
+    }
+
+    @Test func outboundPlans() throws {
+        let yaml = """
+            sip: {enabled: true}
+            calls:
+              - name: acct
+                dial: sip:{number}@pbx.example.org
+                account: {registrar: "192.0.2.5:5080", username: u, password: p}
+              - name: trunk
+                trunk: {}
+            """
+        let config = try ConfigLoader().parse(yaml: yaml)
+        let calls = Dictionary(uniqueKeysWithValues: config.calls.map { ($0.name, $0) })
+        let viaAccount = try SIPEndpoint.plan(route: "acct", target: "100", calls: calls)
+        #expect(viaAccount.target.description == "sip:100@pbx.example.org")
+        #expect(viaAccount.destinationHost == "192.0.2.5" && viaAccount.destinationPort == 5080)
+        #expect(viaAccount.credentials?.username == "u" && viaAccount.from?.description == "sip:u@192.0.2.5")
+        let direct = try SIPEndpoint.plan(route: "trunk", target: "sip:bob@192.0.2.9", calls: calls)
+        #expect(direct.destinationHost == "192.0.2.9" && direct.destinationPort == 5060 && direct.credentials == nil)
+        #expect(throws: SIPCallFailure.self) { try SIPEndpoint.plan(route: "trunk", target: "100", calls: calls) }
+        #expect(throws: SIPCallFailure.self) { try SIPEndpoint.plan(route: "nope", target: "100", calls: calls) }
+        #expect(throws: SIPCallFailure.self) { try SIPEndpoint.plan(route: "acct", target: "abc", calls: calls) }
+    }
+
+    @Test func infoDTMFBodies() throws {
+        func info(_ type: String, _ body: String) throws -> SIPMessage {
+            var message = SIPMessage.request(.info, uri: SIPURI(host: "x"))
+            message.append(.contentType, type)
+            message.body = Array(body.utf8)
+            return message
+        }
+        func parsed(_ type: String, _ body: String) throws -> String? {
+            SIPInfoDTMF.parse(try info(type, body)).map { "\($0.digit) \($0.durationMilliseconds)" }
+        }
+        #expect(try parsed("application/dtmf-relay", "Signal=5\r\nDuration=160\r\n") == "5 160")
+        #expect(try parsed("application/dtmf-relay", "Signal= #\nDuration= 250") == "# 250")
+        #expect(try parsed("application/dtmf-relay", "Signal=11\r\n") == "# 160")
+        #expect(try parsed("application/dtmf", "*") == "* 160")
+        #expect(try parsed("application/dtmf-relay", "Signal=X\r\n") == nil)
+        #expect(try parsed("text/plain", "5") == nil)
+        #expect(SIPInfoDTMF.body(digit: "9", durationMilliseconds: 100) == Array("Signal=9\r\nDuration=100\r\n".utf8))
+    }
+}
+
+/// One blocking UDP socket on 127.0.0.1 with a free port.
+final class BlockingUDPSocket {
+    let descriptor: Int32
+    let port: UInt16
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+        }
+        guard descriptor >= 0, bound else {
+            close(descriptor)
+            throw SIPCallFailure("cannot bind a UDP socket")
+        }
+        self.descriptor = descriptor
+        port = UInt16(bigEndian: address.sin_port)
+    }
+
+    deinit { close(descriptor) }
+
+    func receive(milliseconds: Int32) -> ([UInt8], TransportAddress)? {
+        var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        guard poll(&poller, 1, milliseconds) > 0 else { return nil }
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        var from = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let count = buffer.withUnsafeMutableBytes { bytes in
+            withUnsafeMutablePointer(to: &from) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(descriptor, bytes.baseAddress, bytes.count, 0, $0, &length) }
+            }
+        }
+        guard count > 0 else { return nil }
+        let ip = withUnsafeBytes(of: from.sin_addr.s_addr) { Array($0) }
+        guard let source = TransportAddress(addressBytes: ip, port: UInt16(bigEndian: from.sin_port)) else { return nil }
+        return (Array(buffer[..<count]), source)
+    }
+
+    func send(_ bytes: [UInt8], to destination: TransportAddress) {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = destination.port.bigEndian
+        withUnsafeMutableBytes(of: &address.sin_addr.s_addr) { $0.copyBytes(from: destination.addressBytes.prefix(4)) }
+        _ = bytes.withUnsafeBytes { payload in
+            withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    sendto(descriptor, payload.baseAddress, payload.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+        }
+    }
+}
