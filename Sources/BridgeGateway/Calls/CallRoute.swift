@@ -50,6 +50,9 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
         var phoneOffer: SessionDescription?
         var browserOffer: SessionDescription?
         var answeredBrowser = false
+        /// The page's answer (outbound) has gone out; `connected` may follow.
+        var browserHasAnswer = false
+        var established = false
 
         init(control: any SIPCallControl, inbound: Bool, translator: SIPMediaTranslator) {
             self.control = control
@@ -218,6 +221,8 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
             let (answer, plans) = try call.translator.webRTCAnswer(fromSIPAnswer: sdp, webRTCOffer: offer)
             try await startMedia(call, browserSDP: offer, phoneSDP: sdp, ourBrowserSDP: answer, plans: plans, leg: leg)
             send(CallMessage("answer", call: call.control.id.rawValue, sdp: answer.write()), to: call.page)
+            call.browserHasAnswer = true
+            if call.established { send(CallMessage("connected", call: call.control.id.rawValue), to: call.page) }
         } catch {
             call.control.hangUp()
             fail(call, "cannot bridge the phone's answer: \(error)", status: nil)
@@ -239,7 +244,9 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
         case .answered(let sdp):
             await phoneAnswered(sdp)
         case .established:
-            send(CallMessage("connected", call: id.rawValue), to: call.page)
+            call.established = true
+            // Outbound: the page hears "connected" only after it has the answer (the two events race here).
+            if call.inbound || call.browserHasAnswer { send(CallMessage("connected", call: id.rawValue), to: call.page) }
         case .reoffered(let sdp):
             let address = Self.mediaAddress(of: sdp)
             if let bridge = call.bridge { server.eventLoop.execute { bridge.value.phoneMoved(to: address) } }
