@@ -42,6 +42,7 @@ final class BaresipPhone {
             module ausine.so
             module aufile.so
             module sndfile.so
+            module srtp.so
             snd_path \(directory.path)/snd
             module_tmp uuid.so
             module_tmp account.so

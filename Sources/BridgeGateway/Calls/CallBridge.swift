@@ -24,6 +24,7 @@ final class CallBridge {
     }
 
     let plan: AudioPlan
+    private let srtp: PhoneSRTP?
     private var latch: SymmetricRTPLatch
     private let phoneSSRC = UInt32.random(in: 1...UInt32.max)
     private let toBrowser: AudioTranscoder?
@@ -40,11 +41,14 @@ final class CallBridge {
     let sendToBrowser: ([[UInt8]]) -> Void
     let onDigit: (Character, _ fromPhone: Bool) -> Void
 
-    init(plan: AudioPlan, phoneAddress: TransportAddress?, sendToPhone: @escaping ([[UInt8]], TransportAddress) -> Void,
+    init(plan: AudioPlan, phoneAddress: TransportAddress?, srtp: PhoneSRTP? = nil,
+         sendToPhone: @escaping ([[UInt8]], TransportAddress) -> Void,
          sendToBrowser: @escaping ([[UInt8]]) -> Void, onDigit: @escaping (Character, Bool) -> Void) throws(MediaError) {
         self.plan = plan
+        self.srtp = srtp
+        let sendPlain = sendToPhone
         latch = SymmetricRTPLatch(expected: phoneAddress)
-        self.sendToPhone = sendToPhone
+        self.sendToPhone = srtp.map { srtp in { packets, destination in sendPlain(packets.compactMap(srtp.protect), destination) } } ?? sendPlain
         self.sendToBrowser = sendToBrowser
         self.onDigit = onDigit
         if plan.phoneCodec == plan.browserCodec {
@@ -65,7 +69,10 @@ final class CallBridge {
 
     // MARK: Phone to browser
 
-    func handlePhonePacket(_ bytes: [UInt8], from source: TransportAddress) {
+    func handlePhonePacket(_ received: [UInt8], from source: TransportAddress) {
+        // RTCP on the RTP port (rtcp-mux) is not media.
+        guard received.count >= 2, !(192...223).contains(received[1]) else { return }
+        guard let bytes = srtp.map({ $0.unprotect(received) }) ?? received else { return }
         guard let packet = try? RTPPacket(parsing: bytes), latch.accept(from: source, ssrc: packet.header.ssrc.rawValue) else { return }
         let payloadType = packet.header.payloadType.rawValue
         if payloadType == plan.phoneDTMF, let browserDTMF = plan.browserDTMF {

@@ -265,13 +265,15 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
             throw CallError("no audio in common")
         }
         let phoneAddress = Self.mediaAddress(of: phoneSDP)
+        let srtp = try PhoneSRTP.make(phoneAudio: phoneSDP.media.first { $0.media == "audio" && !$0.isRejected },
+                                      ourKey: call.translator.sipLeg.sdesKey)
         let server = self.server
         let transport = call.translator.transport
         let ufrag = transport.iceUfrag
         let page = call.page
         let bridge = try await server.eventLoop.submit { () throws -> NIOLoopBound<CallBridge> in
             let bridge = try CallBridge(
-                plan: plan, phoneAddress: phoneAddress,
+                plan: plan, phoneAddress: phoneAddress, srtp: srtp,
                 sendToPhone: { packets, destination in leg.send(packets, to: destination) },
                 sendToBrowser: { packets in server.sendOnLoop(rtp: packets, ufrag: ufrag) },
                 onDigit: { [weak self] digit, fromPhone in
@@ -332,7 +334,7 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
 
     private func newTranslator(port: Int, transport: WebRTCTransportParameters? = nil) -> SIPMediaTranslator {
         SIPMediaTranslator(transport: transport ?? server.newTransportParameters(),
-                           sipLeg: SIPLegParameters(address: settings.rtpAdvertisedAddress, ports: [port]),
+                           sipLeg: SIPLegParameters(address: settings.rtpAdvertisedAddress, ports: [port], sdesKey: PhoneSRTP.newKey()),
                            sessionID: UInt64.random(in: 1...UInt64(Int64.max)))
     }
 
