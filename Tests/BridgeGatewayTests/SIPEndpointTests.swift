@@ -125,6 +125,20 @@ import Glibc
         #expect(handler.log == ["incoming from phone, offer present", "established", "dtmf 5 160", "ended: remote hung up (-)"])
     }
 
+    @Test func closingHangsUpCalls() async throws {
+        let handler = TestHandler(answerWith: try SessionDescription(parsing: Self.sdpText))
+        let sip = try await endpoint(Self.config(), handler: handler)
+        let phone = try Phone()
+        _ = try phone.agent.startCall(to: SIPURI(user: "desk", host: "127.0.0.1", port: UInt16(sip.port)),
+                                      destination: TransportAddress(ipv4: 127, 0, 0, 1, port: UInt16(sip.port)),
+                                      sdp: Array(Self.sdpText.utf8), now: phone.now())
+        try phone.pump(until: { phone.seen.contains("established") })
+        await sip.close()
+        try phone.pump(until: { phone.seen.last?.hasPrefix("ended") == true })
+        #expect(phone.seen.last == "ended: remote hung up")
+        #expect(handler.log.last == "ended: the gateway is shutting down (-)")
+    }
+
     @Test func unansweredCallGets480AfterTheRingTimeout() async throws {
         let handler = TestHandler(answerWith: nil)
         let sip = try await endpoint(Self.config(ringTimeout: "1s"), handler: handler)
