@@ -172,6 +172,42 @@ import Glibc
         #expect(throws: SIPCallFailure.self) { try sip.placeCall(route: "desk", to: "123", offer: offer, observer: handler) }
     }
 
+    /// An account's call goes to its registrar (here the phone, as the outbound proxy), which asks for
+    /// credentials with 407; the second INVITE carries them and is answered.
+    @Test func outboundCallThroughTheRegistrarAnswersA407() async throws {
+        let phone = try Phone()
+        let config = try ConfigLoader().parse(yaml: """
+            sip: {enabled: true, listen: '127.0.0.1:0'}
+            calls:
+              - name: desk
+                dial: sip:{number}@pbx.example.org
+                account: {registrar: '127.0.0.1:\(phone.socket.port)', username: alice, password: secret}
+            """)
+        let handler = TestHandler(answerWith: nil)
+        let sip = try await endpoint(config, handler: handler)
+        defer { Task { await sip.close() } }
+        let proxy = SIPDigestServer(realm: "pbx.example.org", secret: Array(repeating: 7, count: 32))
+        let control = try sip.placeCall(route: "desk", to: "100", offer: try SessionDescription(parsing: Self.sdpText), observer: handler)
+        var verdicts: [String] = []
+        try phone.pump(until: { phone.seen.contains("established") }) { event in
+            guard case .incomingCall(let reference, let invite, _) = event else { return }
+            #expect(invite.requestURIText == "sip:100@pbx.example.org")
+            switch proxy.verify(invite, now: phone.now(), isProxy: true, password: { $0 == "alice" ? Redacted("secret") : nil }) {
+            case .authorized(let user):
+                verdicts.append("authorized \(user)")
+                try phone.agent.answer(reference, sdp: Array(Self.sdpText.utf8), now: phone.now())
+            case let other:
+                verdicts.append("\(other)")
+                try phone.agent.reject(reference, status: 407, headers: [proxy.challenge(now: phone.now(), isProxy: true)], now: phone.now())
+            }
+        }
+        try phone.pump(until: { handler.log.contains("established") })
+        control.hangUp()
+        try phone.pump(until: { handler.log.last?.hasPrefix("ended") == true })
+        #expect(verdicts == ["missing", "authorized alice"])
+        #expect(handler.log == ["answered", "established", "ended: hung up (BYE answered 200) (-)"])
+    }
+
     @Test func outboundPlans() throws {
         let yaml = """
             sip: {enabled: true}
