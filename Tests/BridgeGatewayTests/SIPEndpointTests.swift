@@ -125,6 +125,20 @@ import Glibc
         #expect(handler.log == ["incoming from phone, offer present", "established", "dtmf 5 160", "ended: remote hung up (-)"])
     }
 
+    @Test func closingHangsUpCalls() async throws {
+        let handler = TestHandler(answerWith: try SessionDescription(parsing: Self.sdpText))
+        let sip = try await endpoint(Self.config(), handler: handler)
+        let phone = try Phone()
+        _ = try phone.agent.startCall(to: SIPURI(user: "desk", host: "127.0.0.1", port: UInt16(sip.port)),
+                                      destination: TransportAddress(ipv4: 127, 0, 0, 1, port: UInt16(sip.port)),
+                                      sdp: Array(Self.sdpText.utf8), now: phone.now())
+        try phone.pump(until: { phone.seen.contains("established") })
+        await sip.close()
+        try phone.pump(until: { phone.seen.last?.hasPrefix("ended") == true })
+        #expect(phone.seen.last == "ended: remote hung up")
+        #expect(handler.log.last == "ended: the gateway is shutting down (-)")
+    }
+
     @Test func unansweredCallGets480AfterTheRingTimeout() async throws {
         let handler = TestHandler(answerWith: nil)
         let sip = try await endpoint(Self.config(ringTimeout: "1s"), handler: handler)
@@ -156,6 +170,42 @@ import Glibc
         try phone.pump(until: { handler.log.last?.hasPrefix("ended") == true })
         #expect(handler.log == ["progress 180", "answered", "established", "ended: hung up (BYE answered 200) (-)"])
         #expect(throws: SIPCallFailure.self) { try sip.placeCall(route: "desk", to: "123", offer: offer, observer: handler) }
+    }
+
+    /// An account's call goes to its registrar (here the phone, as the outbound proxy), which asks for
+    /// credentials with 407; the second INVITE carries them and is answered.
+    @Test func outboundCallThroughTheRegistrarAnswersA407() async throws {
+        let phone = try Phone()
+        let config = try ConfigLoader().parse(yaml: """
+            sip: {enabled: true, listen: '127.0.0.1:0'}
+            calls:
+              - name: desk
+                dial: sip:{number}@pbx.example.org
+                account: {registrar: '127.0.0.1:\(phone.socket.port)', username: alice, password: secret}
+            """)
+        let handler = TestHandler(answerWith: nil)
+        let sip = try await endpoint(config, handler: handler)
+        defer { Task { await sip.close() } }
+        let proxy = SIPDigestServer(realm: "pbx.example.org", secret: Array(repeating: 7, count: 32))
+        let control = try sip.placeCall(route: "desk", to: "100", offer: try SessionDescription(parsing: Self.sdpText), observer: handler)
+        var verdicts: [String] = []
+        try phone.pump(until: { phone.seen.contains("established") }) { event in
+            guard case .incomingCall(let reference, let invite, _) = event else { return }
+            #expect(invite.requestURIText == "sip:100@pbx.example.org")
+            switch proxy.verify(invite, now: phone.now(), isProxy: true, password: { $0 == "alice" ? Redacted("secret") : nil }) {
+            case .authorized(let user):
+                verdicts.append("authorized \(user)")
+                try phone.agent.answer(reference, sdp: Array(Self.sdpText.utf8), now: phone.now())
+            case let other:
+                verdicts.append("\(other)")
+                try phone.agent.reject(reference, status: 407, headers: [proxy.challenge(now: phone.now(), isProxy: true)], now: phone.now())
+            }
+        }
+        try phone.pump(until: { handler.log.contains("established") })
+        control.hangUp()
+        try phone.pump(until: { handler.log.last?.hasPrefix("ended") == true })
+        #expect(verdicts == ["missing", "authorized alice"])
+        #expect(handler.log == ["answered", "established", "ended: hung up (BYE answered 200) (-)"])
     }
 
     @Test func outboundPlans() throws {
@@ -198,61 +248,5 @@ import Glibc
         #expect(try parsed("application/dtmf-relay", "Signal=X\r\n") == nil)
         #expect(try parsed("text/plain", "5") == nil)
         #expect(SIPInfoDTMF.body(digit: "9", durationMilliseconds: 100) == Array("Signal=9\r\nDuration=100\r\n".utf8))
-    }
-}
-
-/// One blocking UDP socket on 127.0.0.1 with a free port.
-final class BlockingUDPSocket {
-    let descriptor: Int32
-    let port: UInt16
-
-    init() throws {
-        let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
-        }
-        guard descriptor >= 0, bound else {
-            close(descriptor)
-            throw SIPCallFailure("cannot bind a UDP socket")
-        }
-        self.descriptor = descriptor
-        port = UInt16(bigEndian: address.sin_port)
-    }
-
-    deinit { close(descriptor) }
-
-    func receive(milliseconds: Int32) -> ([UInt8], TransportAddress)? {
-        var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        guard poll(&poller, 1, milliseconds) > 0 else { return nil }
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        var from = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let count = buffer.withUnsafeMutableBytes { bytes in
-            withUnsafeMutablePointer(to: &from) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(descriptor, bytes.baseAddress, bytes.count, 0, $0, &length) }
-            }
-        }
-        guard count > 0 else { return nil }
-        let ip = withUnsafeBytes(of: from.sin_addr.s_addr) { Array($0) }
-        guard let source = TransportAddress(addressBytes: ip, port: UInt16(bigEndian: from.sin_port)) else { return nil }
-        return (Array(buffer[..<count]), source)
-    }
-
-    func send(_ bytes: [UInt8], to destination: TransportAddress) {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = destination.port.bigEndian
-        withUnsafeMutableBytes(of: &address.sin_addr.s_addr) { $0.copyBytes(from: destination.addressBytes.prefix(4)) }
-        _ = bytes.withUnsafeBytes { payload in
-            withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    sendto(descriptor, payload.baseAddress, payload.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
-        }
     }
 }

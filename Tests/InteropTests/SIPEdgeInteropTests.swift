@@ -47,7 +47,10 @@ import Testing
     }
 
     @Test func unknownUserGets404AndARouteWithoutACallPageItsFallback() throws {
-        let (gateway, port) = try gateway(calls: "[{name: desk, trunk: {}}, {name: lobby, trunk: {user: '200'}, fallback: decline}]")
+        let (gateway, port) = try gateway(calls: """
+            [{name: desk, trunk: {}}, {name: lobby, trunk: {user: '200'}, fallback: decline},
+             {name: front, trunk: {}, fallback: 'sip:reception@192.0.2.1'}]
+            """)
         defer { gateway.stop() }
         let (unknown, unknownLog) = try Self.runUAC(scenario: Self.scenario("uac_final.xml", final: 404), user: "nobody", gatewaySIPPort: port)
         #expect(unknown == 0, "sipp: \(unknownLog.suffix(1500))")
@@ -55,6 +58,13 @@ import Testing
         #expect(busy == 0, "sipp: \(busyLog.suffix(1500))")
         let (declined, declinedLog) = try Self.runUAC(scenario: Self.scenario("uac_final.xml", final: 603), user: "200", gatewaySIPPort: port)
         #expect(declined == 0, "sipp: \(declinedLog.suffix(1500))")
+        let messages = FileManager.default.temporaryDirectory.appendingPathComponent("sipp-edge-messages-\(UUID().uuidString).log")
+        defer { try? FileManager.default.removeItem(at: messages) }
+        let (redirected, redirectedLog) = try Self.runUAC(scenario: Self.scenario("uac_final.xml", final: 302), user: "front",
+                                                          gatewaySIPPort: port, extra: ["-trace_msg", "-message_file", messages.path])
+        #expect(redirected == 0, "sipp: \(redirectedLog.suffix(1500))")
+        let trace = (try? String(contentsOf: messages, encoding: .utf8)) ?? ""
+        #expect(trace.contains("Contact: <sip:reception@192.0.2.1>"), "sipp messages: \(trace.suffix(3000))")
     }
 
     @Test func sipOverTCP() throws {

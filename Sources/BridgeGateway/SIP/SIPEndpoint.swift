@@ -54,12 +54,13 @@ public final class SIPEndpoint: SIPCallPlacer, Sendable {
         let advertised = sip.publicAddress
             ?? WebRTCTransportServer.advertisedHosts(configured: [], boundHost: host, includeInterfaces: true).first ?? "127.0.0.1"
         let calls = Dictionary(config.calls.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        var registrars: [String: TransportAddress?] = [:]
+        var resolved: [String: TransportAddress?] = [:]
         for call in config.calls {
             guard let account = call.account else { continue }
-            registrars[call.name] = await SIPHostResolver.resolve(account.registrar.host,
-                                                                  port: account.registrar.port ?? (account.registrar.isSecure ? 5061 : 5060))
+            resolved[call.name] = await SIPHostResolver.resolve(account.registrar.host,
+                                                                port: account.registrar.port ?? (account.registrar.isSecure ? 5061 : 5060))
         }
+        let registrars = resolved
         let eventLoop = group.next()
         let board = SIPRegistrationBoard()
         let settings = SIPEndpointCore.Settings(calls: calls, sip: sip, advertisedHost: advertised, port: sip.listen.port)

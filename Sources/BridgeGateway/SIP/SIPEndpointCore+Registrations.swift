@@ -1,36 +1,5 @@
 import BridgeCore
 import BridgeSIP
-import Synchronization
-
-/// One account's registration as the API shows it.
-public struct SIPRegistrationStatus: Sendable, Equatable {
-    public enum State: String, Sendable, Codable {
-        case idle, registering, registered, failed, stopped
-    }
-
-    /// The call route the account belongs to.
-    public var route: String
-    /// `username@registrar` (never the password).
-    public var account: String
-    public var state: State
-    /// Why the last attempt failed.
-    public var error: String?
-}
-
-/// The registrations' latest states, written on the SIP loop and read by the API from any thread.
-public final class SIPRegistrationBoard: Sendable {
-    private let states = Mutex<[String: SIPRegistrationStatus]>([:])
-
-    public init() {}
-
-    func set(_ status: SIPRegistrationStatus) {
-        states.withLock { $0[status.route] = status }
-    }
-
-    public var snapshot: [SIPRegistrationStatus] {
-        states.withLock { Array($0.values) }.sorted { $0.route < $1.route }
-    }
-}
 
 /// Accounts: a `SIPRegistration` each, on a transaction layer of their own that shares the socket (REGISTER
 /// responses are told apart by their CSeq method before the user agent sees them).

@@ -25,7 +25,7 @@ final class SIPEndpointCore {
         var pending: [SIPCallEvent] = []
         var ringDeadline: MonotonicInstant?
         /// Replaces the user agent's reason when the call ends (ring timeout).
-        var endReason: (String, Int)?
+        var endReason: (String, Int?)?
 
         init(id: SIPCallID, route: String, isOutbound: Bool) {
             self.id = id
@@ -86,8 +86,18 @@ final class SIPEndpointCore {
         reschedule(now: now)
     }
 
+    /// Ends every call (CANCEL, BYE or 480 as its state needs) and unregisters the accounts, without waiting
+    /// for answers.
     func stop() {
         let now = Self.now()
+        for entry in calls.values {
+            guard let reference = entry.reference else { continue }
+            entry.endReason = ("the gateway is shutting down", nil)
+            try? agent?.hangUp(reference, now: now)
+        }
+        drainAgent(now: now)
+        // The sockets close next: the routes hear now rather than after the BYE times out.
+        for entry in Array(calls.values) { finish(entry, reason: "the gateway is shutting down") }
         for name in registrations.keys {
             guard case .registered = registrations[name]?.registration.state else { continue }
             registrations[name]?.registration.stop(now: now)
@@ -100,15 +110,15 @@ final class SIPEndpointCore {
     // MARK: Input
 
     func handle(bytes: [UInt8], from source: TransportAddress, transport: SIPTransport) {
-        let now = Self.now()
-        if let message = try? SIPMessage(parsing: bytes, framing: .datagram), Self.isRegisterResponse(message) {
-            registrationLayer.handle(message, from: source, transport: transport, now: now)
-            drainRegistrations(now: now)
-        } else {
+        guard let message = try? SIPMessage(parsing: bytes, framing: .datagram) else {
+            // The agent's layer answers what it can (a stateless 400) and reports the drop.
+            let now = Self.now()
             agent?.handle(bytes: bytes, from: source, transport: transport, now: now)
             drainAgent(now: now)
+            reschedule(now: now)
+            return
         }
-        reschedule(now: now)
+        handle(message: message, from: source, transport: transport)
     }
 
     func handle(message: SIPMessage, from source: TransportAddress, transport: SIPTransport) {

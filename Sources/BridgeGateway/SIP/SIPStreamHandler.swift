@@ -2,24 +2,6 @@ import BridgeCore
 import BridgeSIP
 import NIOCore
 
-/// The SIP UDP socket: every datagram goes to the core on the same loop.
-final class SIPDatagramHandler: ChannelInboundHandler {
-    typealias InboundIn = AddressedEnvelope<ByteBuffer>
-
-    private let core: NIOLoopBound<SIPEndpointCore>
-
-    init(core: NIOLoopBound<SIPEndpointCore>) {
-        self.core = core
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let envelope = unwrapInboundIn(data)
-        guard let source = TransportAddress(envelope.remoteAddress), envelope.data.readableBytes <= SIPLimits.default.maximumMessageSize
-        else { return }
-        core.value.handle(bytes: Array(envelope.data.readableBytesView), from: source, transport: .udp)
-    }
-}
-
 /// One SIP TCP connection (RFC 3261 section 18.3 framing by Content-Length, through `SIPStreamFramer`).
 /// Responses and in-dialog requests to its peer go back on it; a framing error closes it.
 final class SIPStreamHandler: ChannelInboundHandler {
