@@ -16,6 +16,7 @@ enum IndexPage {
     <header><h1>MediaBridge</h1><span class="muted" id="version"></span></header>
     <p class="muted" id="summary">Loading routes…</p>
     <main id="routes"></main>
+    <section id="calls" hidden><h2 style="font-size:1.1rem">Call routes</h2><ul id="callList"></ul></section>
     <script>
     \(WHEPPlayerScript.source)
     \(script)
@@ -115,6 +116,15 @@ enum IndexPage {
           entry.source.textContent = route.source;
           entry.error.textContent = [route.error, route.warning].filter(Boolean).join(" · ");
         }
+        const calls = await fetch("/api/v1/calls").then(r => r.ok ? r.json() : { calls: [] }).catch(() => ({ calls: [] }));
+        const callList = document.getElementById("callList");
+        document.getElementById("calls").hidden = !(calls.calls && calls.calls.length);
+        callList.replaceChildren(...(calls.calls || []).map(c => {
+          const item = el("li"), link = el("a", null, c.name);
+          link.href = "/call/" + encodeURIComponent(c.name);
+          item.append(link, " ", el("span", "muted", c.registration ? "registration " + c.registration.state : (c.trunkUser ? "trunk " + c.trunkUser : "")));
+          return item;
+        }));
       } catch (e) {
         document.getElementById("summary").textContent = "Gateway unreachable: " + e;
       }
