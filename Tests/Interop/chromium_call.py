@@ -5,7 +5,7 @@ then measures audio both ways and sends DTMF.
 Prints "READY" once the page's WebSocket says hello (so a test can make the phone call), then waits (at most
 WAIT seconds) for the call to be up, samples getStats() for 4 s, sends DIGITS with insertDTMF, waits 2 s, and
 prints one JSON line: {"state", "stats": {...}, "digits": [...], "states": [...], "errors": [...]}.
-Usage: chromium_call.py BASE_URL ROUTE [--dial TARGET] [--digits 123] [--wait 20]
+Usage: chromium_call.py BASE_URL ROUTE [--dial TARGET] [--digits 123] [--wait 20] [--linger 10]
 """
 import argparse
 import json
@@ -20,6 +20,7 @@ parser.add_argument("route")
 parser.add_argument("--dial")
 parser.add_argument("--digits", default="")
 parser.add_argument("--wait", type=float, default=20)
+parser.add_argument("--linger", type=float, default=0, help="seconds to stay in the call before reporting")
 args = parser.parse_args()
 
 options = webdriver.ChromeOptions()
@@ -54,6 +55,7 @@ try:
         if args.digits:
             driver.execute_script("window.mediabridgeCall.sendDigits(arguments[0]);", args.digits)
             time.sleep(2 + 0.2 * len(args.digits))
+        time.sleep(args.linger)
     digits = driver.execute_script("return window.mediabridgeCall.digits;")
     errors = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE" and "favicon" not in e["message"]]
     print(json.dumps({"state": state(), "states": states, "stats": stats, "digits": digits, "errors": errors}), flush=True)

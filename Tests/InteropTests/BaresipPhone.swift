@@ -11,7 +11,7 @@ final class BaresipPhone {
 
     /// `account` is baresip's accounts line, e.g. `<sip:alice@127.0.0.1>;regint=0`, or with
     /// `;answermode=auto` to answer calls by itself.
-    init(sipPort: Int, account: String, commands: [String] = [], seconds: Int = 20) throws {
+    init(sipPort: Int, account: String, commands: [String] = [], seconds: Int = 20, verbose: Bool = false) throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/baresip") else {
             throw PeerProcess.MissingTool(description: "/usr/bin/baresip is missing: `make deps` installs baresip-core")
         }
@@ -52,7 +52,7 @@ final class BaresipPhone {
         try config.write(to: directory.appendingPathComponent("config"), atomically: true, encoding: .utf8)
         try (account + "\n").write(to: directory.appendingPathComponent("accounts"), atomically: true, encoding: .utf8)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/baresip")
-        process.arguments = ["-f", directory.path, "-t", String(seconds)] + commands.flatMap { ["-e", $0] }
+        process.arguments = ["-f", directory.path, "-t", String(seconds)] + (verbose ? ["-v"] : []) + commands.flatMap { ["-e", $0] }
         process.standardOutput = output
         process.standardError = output
         process.standardInput = FileHandle.nullDevice

@@ -42,6 +42,8 @@ import Testing
         #expect(stats.outbound > 100)
         #expect(result.digits.filter { $0.from == "browser" }.map(\.digit) == ["1", "5", "9", "#"], "digits on the page: \(result.digits)")
         phone.stop()
+        let heard = phone.log.matches(of: /received event: '(.)' \(end=1\)/).map { String($0.1) }
+        #expect(heard == ["1", "5", "9", "#"], "digits the phone received (RFC 4733): \(heard)")
         let level = phone.receivedLevel()
         #expect(level > 300, "the browser's microphone reached the phone (rms \(level))")
         #expect(result.errors.isEmpty, "\(result.errors)")
@@ -88,6 +90,24 @@ import Testing
         #expect(phone.receivedLevel() > 300, "the browser's microphone reached bob")
     }
 
+    /// sipp's `uac_pcap` scenario: G.711 A-law speech from a capture, then an RFC 2833/4733 digit "1".
+    @Test func aPhonesRTPDigitReachesThePageAndItsAudioTheBrowser() async throws {
+        let sipPort = try PeerProcess.freeUDPPort()
+        let gateway = try Self.gateway(sipPort: sipPort)
+        defer { gateway.stop() }
+        let page = try PeerProcess.startPythonCapturing(
+            "Tests/Interop/chromium_call.py", arguments: ["http://127.0.0.1:\(gateway.httpPort)", "door", "--wait", "20", "--linger", "8"],
+            waitFor: "READY", timeout: .seconds(30))
+        defer { page.stop() }
+        let sipp = try SippCaller(target: "127.0.0.1:\(sipPort)", service: "door")
+        defer { sipp.stop() }
+        let output = try page.finish(timeout: .seconds(60))
+        let result = try JSONDecoder().decode(CallResult.self, from: Data((output.split(separator: "\n").last.map(String.init) ?? "").utf8))
+        #expect(result.state == "in call" || result.state.hasPrefix("call ended"), "page states: \(result.states)")
+        #expect((result.stats?.inbound ?? 0) > 100, "A-law speech reached the browser")
+        #expect(result.digits.contains { $0.from == "phone" && $0.digit == "1" }, "digits on the page: \(result.digits)")
+    }
+
     @Test func withNoPageOpenTheCallerHearsBusy() async throws {
         let sipPort = try PeerProcess.freeUDPPort()
         let gateway = try Self.gateway(sipPort: sipPort)
@@ -96,5 +116,35 @@ import Testing
                                      commands: ["/dial sip:door@127.0.0.1:\(sipPort)"], seconds: 8)
         defer { phone.stop() }
         #expect(phone.wait(for: "486 Busy Here", timeout: .seconds(10)), "baresip: \(phone.log.suffix(1500))")
+    }
+}
+
+/// sipp's built-in `uac_pcap` caller, run from a folder with the captures it plays (Debian ships them).
+final class SippCaller {
+    let process = Process()
+
+    init(target: String, service: String) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mb-sipp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("pcap"), withIntermediateDirectories: true)
+        for name in ["g711a.pcap", "dtmf_2833_1.pcap"] {
+            try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent("pcap/\(name)").path,
+                                                       withDestinationPath: "/usr/share/sip-tester/\(name)")
+        }
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sipp")
+        process.currentDirectoryURL = directory
+        process.arguments = [target, "-sn", "uac_pcap", "-s", service, "-m", "1", "-i", "127.0.0.1", "-p", String(try PeerProcess.freeUDPPort()),
+                             "-mp", String(try PeerProcess.freeUDPPort() & ~1), "-timeout", "40s", "-nostdin"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGTERM)
+            for _ in 0..<40 where process.isRunning { usleep(50_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+        process.waitUntilExit()
     }
 }
