@@ -1,0 +1,192 @@
+import BridgeDTLS
+import BridgeICE
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// One measurement: a fresh gateway playing the clip on route `bench`, N swarm viewers brought up in
+/// batches, then a steady window over which the gateway's CPU and RSS, the swarm's packets and loss, and
+/// the route's `/metrics` packet counter are read.
+struct FanoutRun {
+    struct Settings: Sendable {
+        var gatewayBinary: String
+        var clipPath: String
+        var directory: String
+        var windowSeconds = 10
+        var warmupSeconds = 3
+        var batch = 50
+        var connectTimeoutSeconds = 120
+        var threads = 2
+    }
+
+    let settings: Settings
+    let viewers: Int
+    let template: OfferTemplate
+    let dtlsContext: DTLSContext
+    let group: MultiThreadedEventLoopGroup
+
+    func run(log: (String) -> Void) async -> FanoutRow {
+        var row = FanoutRow(viewers: viewers)
+        let configPath = settings.directory + "/fanout-\(viewers).yaml"
+        let config = """
+            log:
+              level: warning
+            http:
+              listen: '127.0.0.1:0'
+            webrtc:
+              udp_port: 0
+              tcp_port: 0
+            routes:
+              - name: bench
+                source: file:\(settings.clipPath)
+                mode: always-on
+                codecs:
+                  audio: none
+
+            """
+        guard FileManager.default.createFile(atPath: configPath, contents: Data(config.utf8)) else {
+            row.failure = "cannot write \(configPath)"
+            return row
+        }
+        let gateway = GatewayProcess(binary: settings.gatewayBinary, configPath: configPath,
+                                     logPath: settings.directory + "/gateway-\(viewers).log")
+        var viewerGroups: [NIOLoopBound<ViewerGroup>] = []
+        do {
+            try await gateway.start(timeout: .seconds(30))
+            log("N=\(viewers): gateway pid \(gateway.pid) on http port \(gateway.httpPort)")
+            let http = TinyHTTPClient(group: group, port: gateway.httpPort)
+            try await waitForFrames(http)
+            // The gateway's cost without viewers (reading and packetizing the file), to tell it apart from fan-out.
+            guard let idle0 = ProcessStats.read(pid: gateway.pid) else { throw FanoutError("cannot read the gateway's /proc entry") }
+            let idleStart = ContinuousClock.now
+            try await Task.sleep(for: .seconds(3))
+            guard let before = ProcessStats.read(pid: gateway.pid) else { throw FanoutError("cannot read the gateway's /proc entry") }
+            row.idleCPUPercent = (before.cpuSeconds - idle0.cpuSeconds) / Self.seconds(ContinuousClock.now - idleStart) * 100
+            row.rssBeforeKiB = before.rssKiB
+
+            viewerGroups = try await ViewerGroup.make(on: group)
+            try await bringUp(http: http, groups: viewerGroups, row: &row, log: log)
+            try await Task.sleep(for: .seconds(settings.warmupSeconds))
+
+            let swarm0 = try await snapshot(viewerGroups)
+            let metrics0 = try? await routePacketsOut(http)
+            guard let gateway0 = ProcessStats.read(pid: gateway.pid), let self0 = ProcessStats.readSelf() else {
+                throw FanoutError("the gateway is gone before the window")
+            }
+            let start = ContinuousClock.now
+            try await Task.sleep(for: .seconds(settings.windowSeconds))
+            let elapsed = ContinuousClock.now - start
+            guard let gateway1 = ProcessStats.read(pid: gateway.pid), let self1 = ProcessStats.readSelf() else {
+                throw FanoutError("the gateway exited during the window; log: \(gateway.tail())")
+            }
+            let swarm1 = try await snapshot(viewerGroups)
+            let metrics1 = try? await routePacketsOut(http)
+
+            row.windowSeconds = Self.seconds(elapsed)
+            row.connected = swarm1.connected
+            row.gatewayCPUSeconds = gateway1.cpuSeconds - gateway0.cpuSeconds
+            row.swarmCPUSeconds = self1.cpuSeconds - self0.cpuSeconds
+            row.swarmPackets = swarm1.rtp - swarm0.rtp
+            row.expected = swarm1.expected - swarm0.expected
+            row.gaps = swarm1.gaps - swarm0.gaps
+            row.rssAfterKiB = gateway1.rssKiB
+            if let metrics0, let metrics1 { row.metricsPackets = metrics1 - metrics0 }
+            log("N=\(viewers): window \(String(format: "%.1f", row.windowSeconds)) s, \(row.swarmPackets) RTP received of \(row.expected) expected, "
+                + "\(row.gaps) gaps, \(swarm1.drops - swarm0.drops) session drops, \(swarm1.rtcp - swarm0.rtcp) RTCP")
+        } catch {
+            row.failure = "\(error)"
+            log("N=\(viewers): failed: \(error)")
+        }
+        gateway.stop()
+        for viewerGroup in viewerGroups {
+            try? await viewerGroup.eventLoop.submit { viewerGroup.value.closeAll() }.get()
+        }
+        return row
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// Bounded wait until the route's source delivers frames (`mediabridge_route_frames_in_total` > 0).
+    private func waitForFrames(_ http: TinyHTTPClient) async throws {
+        for _ in 0..<60 {
+            if let frames = try? await metric("mediabridge_route_frames_in_total", http), frames > 0 { return }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        throw FanoutError("route bench delivered no frames within 30 s")
+    }
+
+    private func routePacketsOut(_ http: TinyHTTPClient) async throws -> Double {
+        guard let value = try await metric("mediabridge_route_packets_out_total", http) else {
+            throw FanoutError("no mediabridge_route_packets_out_total for route bench")
+        }
+        return value
+    }
+
+    /// The sample of `name` for route `bench` on `/metrics` (Prometheus text format).
+    private func metric(_ name: String, _ http: TinyHTTPClient) async throws -> Double? {
+        let response = try await http.request("GET", "/metrics")
+        guard response.status == 200 else { return nil }
+        for line in response.body.split(separator: "\n") where line.hasPrefix(name + "{") && line.contains("route=\"bench\"") {
+            if let value = line.split(separator: " ").last.flatMap({ Double($0) }) { return value }
+        }
+        return nil
+    }
+
+    private func snapshot(_ groups: [NIOLoopBound<ViewerGroup>]) async throws -> SwarmSnapshot {
+        var total = SwarmSnapshot()
+        for viewerGroup in groups {
+            total = total + (try await viewerGroup.eventLoop.submit { viewerGroup.value.snapshot }.get())
+        }
+        return total
+    }
+
+    /// POSTs offers `batch` at a time, spread over the loops, waiting (bounded) for each batch to connect.
+    private func bringUp(http: TinyHTTPClient, groups: [NIOLoopBound<ViewerGroup>], row: inout FanoutRow,
+                         log: (String) -> Void) async throws {
+        let deadline = ContinuousClock.now + .seconds(settings.connectTimeoutSeconds)
+        let fingerprint = dtlsContext.certificate.sha256Fingerprint
+        var created = 0
+        while created < viewers {
+            let range = created..<min(created + settings.batch, viewers)
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                for index in range {
+                    let viewerGroup = groups[index % groups.count]
+                    tasks.addTask { [template, dtlsContext] in
+                        let local = ICELiteAgent.Credentials(ufrag: "swarm\(index)", pwd: "swarm-viewer-\(index)-password-0123456789")
+                        let offer = try template.offer(ufrag: local.ufrag, pwd: local.pwd, fingerprint: fingerprint)
+                        let response = try await http.request("POST", "/whep/bench", contentType: "application/sdp", body: offer)
+                        guard response.status == 201 else {
+                            throw FanoutError("viewer \(index): WHEP POST answered \(response.status): \(response.body.prefix(200))")
+                        }
+                        let answer = try WHEPAnswer(parsing: response.body)
+                        try await ViewerGroup.addViewer(to: viewerGroup, local: local, answer: answer, dtlsContext: dtlsContext)
+                    }
+                }
+                try await tasks.waitForAll()
+            }
+            created = range.upperBound
+            // Bounded wait for this batch's handshakes before the next one.
+            var state = try await snapshot(groups)
+            while state.connected + state.closed < created && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+                state = try await snapshot(groups)
+            }
+            row.connected = state.connected
+            log("N=\(viewers): \(state.connected)/\(created) connected\(state.closed > 0 ? ", \(state.closed) closed" : "")")
+            guard ContinuousClock.now < deadline else {
+                throw FanoutError("only \(state.connected) of \(created) viewers connected within \(settings.connectTimeoutSeconds) s")
+            }
+        }
+        let state = try await snapshot(groups)
+        if state.closed > 0 {
+            var reasons: [String: Int] = [:]
+            for viewerGroup in groups {
+                let groupReasons = try await viewerGroup.eventLoop.submit { viewerGroup.value.closeReasons }.get()
+                reasons.merge(groupReasons, uniquingKeysWith: +)
+            }
+            throw FanoutError("\(state.closed) viewers closed during set-up: \(reasons)")
+        }
+    }
+}
