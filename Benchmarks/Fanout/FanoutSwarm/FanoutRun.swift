@@ -17,6 +17,8 @@ struct FanoutRun {
         var batch = 50
         var connectTimeoutSeconds = 120
         var threads = 2
+        /// The gateway's `log.level` (its log stays in the temporary directory, kept with `--keep-temp`).
+        var gatewayLogLevel = "warning"
     }
 
     let settings: Settings
@@ -30,7 +32,7 @@ struct FanoutRun {
         let configPath = settings.directory + "/fanout-\(viewers).yaml"
         let config = """
             log:
-              level: warning
+              level: \(settings.gatewayLogLevel)
             http:
               listen: '127.0.0.1:0'
             webrtc:

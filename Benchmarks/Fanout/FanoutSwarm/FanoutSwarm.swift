@@ -9,6 +9,7 @@ import NIOPosix
 ///
 ///     FanoutSwarm --gateway .build/release/mediabridge [--viewers 10,100,500] [--window 10] [--warmup 3]
 ///                 [--batch 50] [--threads 2] [--connect-timeout 120] [--clip FILE.mp4] [--offer FILE.sdp]
+///                 [--gateway-log-level warning] [--keep-temp yes]
 @main
 struct FanoutSwarm {
     /// The gateway currently running, for the SIGINT/SIGTERM handler.
@@ -16,14 +17,17 @@ struct FanoutSwarm {
 
     static func main() async {
         do {
-            try await run(arguments: Array(CommandLine.arguments.dropFirst()))
+            // Exit only after run's defers (temporary directory, signal handlers) have run.
+            let allMeasured = try await run(arguments: Array(CommandLine.arguments.dropFirst()))
+            if !allMeasured { exit(2) }
         } catch {
             FileHandle.standardError.write(Data("FanoutSwarm: \(error)\n".utf8))
             exit(1)
         }
     }
 
-    static func run(arguments: [String]) async throws {
+    /// False when some N could not be measured (its row says why).
+    static func run(arguments: [String]) async throws -> Bool {
         var options: [String: String] = [:]
         var iterator = arguments.makeIterator()
         while let name = iterator.next() {
@@ -48,19 +52,22 @@ struct FanoutSwarm {
         var directoryTemplate = Array((NSTemporaryDirectory() + "/mediabridge-fanout-XXXXXX").utf8CString)
         guard let made = mkdtemp(&directoryTemplate) else { throw FanoutError("cannot create a temporary directory") }
         let directory = String(cString: made)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let keepDirectory = options["keep-temp"] == "yes"
+        defer {
+            if keepDirectory { say("kept \(directory)") } else { try? FileManager.default.removeItem(atPath: directory) }
+        }
         let signalSources = installSignalHandlers(directory: directory)
         defer { for source in signalSources { source.cancel() } }
 
         let clipPath: String
         if let given = options["clip"] {
             clipPath = URL(fileURLWithPath: given).standardizedFileURL.path
-            print("source: \(clipPath) (given)")
+            say("source: \(clipPath) (given)")
         } else {
-            print("source: encoding a 20 s 1280x720 25 fps H.264 baseline clip at 4 Mbit/s with ffmpeg…")
+            say("source: encoding a 20 s 1280x720 25 fps H.264 baseline clip at 4 Mbit/s with ffmpeg…")
             let clip = try SourceClip.make(in: directory)
             clipPath = clip.path
-            print("source: \(clip.path), \(String(format: "%.2f", clip.bitRate / 1e6)) Mbit/s")
+            say("source: \(clip.path), \(String(format: "%.2f", clip.bitRate / 1e6)) Mbit/s")
         }
 
         var settings = FanoutRun.Settings(gatewayBinary: gatewayBinary, clipPath: clipPath, directory: directory)
@@ -69,6 +76,7 @@ struct FanoutSwarm {
         settings.batch = try integer("batch", settings.batch)
         settings.threads = try integer("threads", settings.threads)
         settings.connectTimeoutSeconds = try integer("connect-timeout", settings.connectTimeoutSeconds)
+        settings.gatewayLogLevel = options["gateway-log-level"] ?? settings.gatewayLogLevel
 
         // One certificate and SSL_CTX for the whole swarm, as a browser profile would have.
         let dtlsContext = try DTLSContext(certificate: try DTLSCertificate.generate(commonName: "fanout-swarm"))
@@ -76,17 +84,22 @@ struct FanoutSwarm {
         var rows: [FanoutRow] = []
         for count in counts {
             let run = FanoutRun(settings: settings, viewers: count, template: template, dtlsContext: dtlsContext, group: group)
-            rows.append(await run.run { print($0) })
+            rows.append(await run.run { say($0) })
         }
         try? await group.shutdownGracefully()
 
-        print("")
-        print("Fan-out: one \(clipPath.hasSuffix("bench.mp4") ? "4 Mbit/s " : "")H.264 file route → N swarm viewers; "
+        say("")
+        say("Fan-out: one \(clipPath.hasSuffix("bench.mp4") ? "4 Mbit/s " : "")H.264 file route → N swarm viewers; "
               + "\(settings.windowSeconds) s window after \(settings.warmupSeconds) s warm-up; swarm on \(settings.threads) event loop(s); "
               + "\(ProcessInfo.processInfo.activeProcessorCount) CPUs")
-        print(FanoutRow.table(rows))
-        print("CPU % is of one core. Loss = sequence gaps / expected per SSRC. RSS per viewer = (RSS after − RSS before viewers) / N.")
-        if rows.contains(where: { $0.failure != nil }) { exit(2) }
+        say(FanoutRow.table(rows))
+        say("CPU % is of one core. Loss = sequence gaps / expected per SSRC. RSS per viewer = (RSS after − RSS before viewers) / N.")
+        return !rows.contains { $0.failure != nil }
+    }
+
+    /// Writes a line at once (unbuffered), so that progress shows also when the output goes to a file.
+    static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
     /// Ctrl-C or SIGTERM: stop the running gateway by its PID, remove the temporary directory, exit.

@@ -11,6 +11,9 @@ final class ViewerGroup {
     static let tickInterval = TimeAmount.milliseconds(10)
     /// Per socket; the kernel caps it at net.core.rmem_max. Key frames arrive as bursts of ~100 packets.
     static let receiveBuffer = 1 << 20
+    /// recvmmsg batch; NIO splits one receive buffer into this many slots, so each needs a full datagram.
+    static let vectorReads = 16
+    static let datagramSlot = 2048
 
     let eventLoop: any EventLoop
     private var viewers: [SwarmViewer] = []
@@ -44,8 +47,8 @@ final class ViewerGroup {
         let remote = ICELiteAgent.Credentials(ufrag: answer.iceUfrag, pwd: answer.icePwd)
         _ = try await DatagramBootstrap(group: bound.eventLoop)
             .channelOption(ChannelOptions.socketOption(.so_rcvbuf), value: SocketOptionValue(receiveBuffer))
-            .channelOption(ChannelOptions.datagramVectorReadMessageCount, value: 16)
-            .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2048))
+            .channelOption(ChannelOptions.datagramVectorReadMessageCount, value: vectorReads)
+            .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: vectorReads * datagramSlot))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let session = try WebRTCClientSession(
