@@ -13,12 +13,18 @@ struct FanoutRow: Sendable {
     var metricsPackets: Double?
     var expected = 0
     var gaps = 0
+    /// Connected (in the swarm's view) but sent nothing during the window.
+    var stalled = 0
+    /// The route's viewer gauge at the end of the window.
+    var gatewayViewers: Double?
     var rssBeforeKiB = 0
     var rssAfterKiB = 0
     var failure: String?
+    /// Measured, but not as asked (fewer viewers connected).
+    var note: String?
 
-    /// Per connected viewer (the ones that were measured).
-    private var perViewer: Double { Double(max(connected, 1)) }
+    /// Per served viewer: connected and receiving media during the window.
+    private var perViewer: Double { Double(max(connected - stalled, 1)) }
     var gatewayCPUPercent: Double { gatewayCPUSeconds / windowSeconds * 100 }
     var gatewayCPUPercentPerViewer: Double { gatewayCPUPercent / perViewer }
     var cpuMicrosecondsPerViewerSecond: Double { gatewayCPUSeconds * 1e6 / (perViewer * windowSeconds) }
@@ -32,7 +38,7 @@ struct FanoutRow: Sendable {
     var rssKiBPerViewer: Double { Double(rssAfterKiB - rssBeforeKiB) / perViewer }
     var swarmCPUPercent: Double { swarmCPUSeconds / windowSeconds * 100 }
 
-    static let header = ["N", "connected", "gateway CPU % (idle)", "gateway CPU %/viewer", "cpu-µs per viewer-second",
+    static let header = ["N", "connected", "stalled", "gateway viewers", "gateway CPU % (idle)", "gateway CPU %/viewer", "cpu-µs per viewer-second",
                          "marginal cpu-µs/viewer-s",
                          "egress pkt/s (swarm)", "egress pkt/s (/metrics)", "pkt/s per viewer", "loss %", "RSS KiB/viewer",
                          "swarm CPU %"]
@@ -41,7 +47,7 @@ struct FanoutRow: Sendable {
         guard failure == nil || windowSeconds > 0 else {
             return ["\(viewers)", "\(connected)"] + Array(repeating: "–", count: Self.header.count - 2)
         }
-        return ["\(viewers)", "\(connected)",
+        return ["\(viewers)", "\(connected)", "\(stalled)", gatewayViewers.map { String(format: "%.0f", $0) } ?? "n/a",
                 String(format: "%.1f (%.1f)", gatewayCPUPercent, idleCPUPercent),
                 String(format: "%.3f", gatewayCPUPercentPerViewer),
                 String(format: "%.0f", cpuMicrosecondsPerViewerSecond),
@@ -64,7 +70,8 @@ struct FanoutRow: Sendable {
         var lines = [line(header), "|" + widths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "|") + "|"]
         lines += rows.map { line($0.cells) }
         for row in rows {
-            if let failure = row.failure { lines.append("N=\(row.viewers): \(failure)") }
+            if let note = row.note { lines.append("N=\(row.viewers): \(note)") }
+            if let failure = row.failure { lines.append("N=\(row.viewers): failed: \(failure)") }
         }
         return lines.joined(separator: "\n")
     }

@@ -70,8 +70,10 @@ struct FanoutRun {
             try await bringUp(http: http, groups: viewerGroups, row: &row, log: log)
             try await Task.sleep(for: .seconds(settings.warmupSeconds))
 
+            for viewerGroup in viewerGroups { try await viewerGroup.eventLoop.submit { viewerGroup.value.markWindow() }.get() }
             let swarm0 = try await snapshot(viewerGroups)
             let metrics0 = try? await routePacketsOut(http)
+            let drops0 = try? await metricSum("mediabridge_route_drops_total", http)
             guard let gateway0 = ProcessStats.read(pid: gateway.pid), let self0 = ProcessStats.readSelf() else {
                 throw FanoutError("the gateway is gone before the window")
             }
@@ -83,6 +85,8 @@ struct FanoutRun {
             }
             let swarm1 = try await snapshot(viewerGroups)
             let metrics1 = try? await routePacketsOut(http)
+            let drops1 = try? await metricSum("mediabridge_route_drops_total", http)
+            row.gatewayViewers = try? await metric("mediabridge_route_viewers", http)
 
             row.windowSeconds = Self.seconds(elapsed)
             row.connected = swarm1.connected
@@ -91,10 +95,12 @@ struct FanoutRun {
             row.swarmPackets = swarm1.rtp - swarm0.rtp
             row.expected = swarm1.expected - swarm0.expected
             row.gaps = swarm1.gaps - swarm0.gaps
+            row.stalled = swarm1.stalled
             row.rssAfterKiB = gateway1.rssKiB
             if let metrics0, let metrics1 { row.metricsPackets = metrics1 - metrics0 }
             log("N=\(viewers): window \(String(format: "%.1f", row.windowSeconds)) s, \(row.swarmPackets) RTP received of \(row.expected) expected, "
-                + "\(row.gaps) gaps, \(swarm1.drops - swarm0.drops) session drops, \(swarm1.rtcp - swarm0.rtcp) RTCP")
+                + "\(row.gaps) gaps, \(swarm1.drops - swarm0.drops) session drops, \(swarm1.rtcp - swarm0.rtcp) RTCP, "
+                + "gateway route drops \(drops1.flatMap { end in drops0.map { String(format: "%.0f", end - $0) } } ?? "n/a")")
         } catch {
             row.failure = "\(error)"
             log("N=\(viewers): failed: \(error)")
@@ -126,6 +132,16 @@ struct FanoutRun {
         return value
     }
 
+    /// The sum of every `name` sample for route `bench` (all label sets, e.g. drop reasons).
+    private func metricSum(_ name: String, _ http: TinyHTTPClient) async throws -> Double {
+        let response = try await http.request("GET", "/metrics")
+        guard response.status == 200 else { throw FanoutError("/metrics answered \(response.status)") }
+        return response.body.split(separator: "\n")
+            .filter { $0.hasPrefix(name + "{") && $0.contains("route=\"bench\"") }
+            .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }
+            .reduce(0, +)
+    }
+
     /// The sample of `name` for route `bench` on `/metrics` (Prometheus text format).
     private func metric(_ name: String, _ http: TinyHTTPClient) async throws -> Double? {
         let response = try await http.request("GET", "/metrics")
@@ -150,23 +166,40 @@ struct FanoutRun {
         let deadline = ContinuousClock.now + .seconds(settings.connectTimeoutSeconds)
         let fingerprint = dtlsContext.certificate.sha256Fingerprint
         var created = 0
+        var offersFailed = 0
+        var failureReasons: [String: Int] = [:]
         while created < viewers {
             let range = created..<min(created + settings.batch, viewers)
-            try await withThrowingTaskGroup(of: Void.self) { tasks in
+            // A failed offer (refused, or no answer in time from a saturated gateway) is counted, not fatal.
+            let failures = await withTaskGroup(of: String?.self) { tasks in
                 for index in range {
                     let viewerGroup = groups[index % groups.count]
                     tasks.addTask { [template, dtlsContext] in
-                        let local = ICELiteAgent.Credentials(ufrag: "swarm\(index)", pwd: "swarm-viewer-\(index)-password-0123456789")
-                        let offer = try template.offer(ufrag: local.ufrag, pwd: local.pwd, fingerprint: fingerprint)
-                        let response = try await http.request("POST", "/whep/bench", contentType: "application/sdp", body: offer)
-                        guard response.status == 201 else {
-                            throw FanoutError("viewer \(index): WHEP POST answered \(response.status): \(response.body.prefix(200))")
+                        do {
+                            let local = ICELiteAgent.Credentials(ufrag: "swarm\(index)", pwd: "swarm-viewer-\(index)-password-0123456789")
+                            let offer = try template.offer(ufrag: local.ufrag, pwd: local.pwd, fingerprint: fingerprint)
+                            let response = try await http.request("POST", "/whep/bench", contentType: "application/sdp", body: offer)
+                            guard response.status == 201 else {
+                                throw FanoutError("WHEP POST answered \(response.status): \(response.body.prefix(120))")
+                            }
+                            let answer = try WHEPAnswer(parsing: response.body)
+                            try await ViewerGroup.addViewer(to: viewerGroup, local: local, answer: answer, dtlsContext: dtlsContext)
+                            return nil
+                        } catch {
+                            return "\(error)"
                         }
-                        let answer = try WHEPAnswer(parsing: response.body)
-                        try await ViewerGroup.addViewer(to: viewerGroup, local: local, answer: answer, dtlsContext: dtlsContext)
                     }
                 }
-                try await tasks.waitForAll()
+                var failures: [String] = []
+                for await failure in tasks { if let failure { failures.append(failure) } }
+                return failures
+            }
+            offersFailed += failures.count
+            for failure in failures { failureReasons[failure, default: 0] += 1 }
+            if failures.count == range.count {
+                row.note = "every offer of a batch failed after \(range.upperBound) offers"
+                log("N=\(viewers): no offer of viewers \(range) succeeded: \(failureReasons)")
+                break
             }
             created = range.upperBound
             // Bounded wait for this batch's handshakes before the next one.
@@ -175,20 +208,31 @@ struct FanoutRun {
                 try await Task.sleep(for: .milliseconds(100))
                 state = try await snapshot(groups)
             }
-            row.connected = state.connected
-            log("N=\(viewers): \(state.connected)/\(created) connected\(state.closed > 0 ? ", \(state.closed) closed" : "")")
-            guard ContinuousClock.now < deadline else {
-                throw FanoutError("only \(state.connected) of \(created) viewers connected within \(settings.connectTimeoutSeconds) s")
+            log("N=\(viewers): \(state.connected)/\(created) connected"
+                + (state.closed > 0 ? ", \(state.closed) closed" : "") + (offersFailed > 0 ? ", \(offersFailed) offers failed" : ""))
+            if ContinuousClock.now >= deadline {
+                row.note = "connect timeout (\(settings.connectTimeoutSeconds) s) after \(created) offers"
+                break
             }
         }
+        // Viewers that failed are reported, and the window measures the ones that connected: a
+        // saturated gateway shows as fewer connected viewers and as loss, not as no row at all.
         let state = try await snapshot(groups)
-        if state.closed > 0 {
+        row.connected = state.connected
+        guard state.connected > 0 else { throw FanoutError("no viewer connected") }
+        if state.closed > 0 || state.connected < viewers {
             var reasons: [String: Int] = [:]
             for viewerGroup in groups {
                 let groupReasons = try await viewerGroup.eventLoop.submit { viewerGroup.value.closeReasons }.get()
                 reasons.merge(groupReasons, uniquingKeysWith: +)
             }
-            throw FanoutError("\(state.closed) viewers closed during set-up: \(reasons)")
+            var summary = "\(state.connected) of \(viewers) connected; \(state.closed) closed during set-up \(reasons)"
+            if offersFailed > 0 { summary += "; \(offersFailed) offers failed \(failureReasons)" }
+            row.note = row.note.map { $0 + "; " + summary } ?? summary
+            log("N=\(viewers): \(summary)")
+        }
+        if let profile = try await groups[0].eventLoop.submit({ groups[0].value.profiles }).get().first {
+            log("N=\(viewers): SRTP profile \(profile)")
         }
     }
 }

@@ -93,7 +93,9 @@ struct FanoutSwarm {
               + "\(settings.windowSeconds) s window after \(settings.warmupSeconds) s warm-up; swarm on \(settings.threads) event loop(s); "
               + "\(ProcessInfo.processInfo.activeProcessorCount) CPUs")
         say(FanoutRow.table(rows))
-        say("CPU % is of one core. Loss = sequence gaps / expected per SSRC. RSS per viewer = (RSS after − RSS before viewers) / N.")
+        say("CPU % is of one core; (idle) = gateway before any viewer joined. Per viewer = per served viewer (connected, not stalled). "
+            + "Stalled = connected in the swarm but no RTP during the window. Loss = sequence gaps / expected per SSRC over served "
+            + "viewers. RSS per viewer = (RSS at window end − RSS before viewers) / served viewers.")
         return !rows.contains { $0.failure != nil }
     }
 

@@ -16,6 +16,9 @@ final class SwarmViewer: ChannelInboundHandler {
     private(set) var rtcp = 0
     private(set) var bytes = 0
     private(set) var closeReason: String?
+    private(set) var profile: String?
+    /// RTP received when the window started (`markWindow`).
+    private var receivedAtMark = 0
     private var context: ChannelHandlerContext?
 
     init(session: WebRTCClientSession, server: TransportAddress, serverSocketAddress: SocketAddress) {
@@ -65,9 +68,15 @@ final class SwarmViewer: ChannelInboundHandler {
         context?.close(promise: nil)
     }
 
+    func markWindow() {
+        receivedAtMark = loss.received
+    }
+
     var snapshot: SwarmSnapshot {
-        SwarmSnapshot(viewers: 1, connected: session.isConnected && !session.isClosed ? 1 : 0, closed: session.isClosed ? 1 : 0,
-                      rtp: loss.received, rtcp: rtcp, expected: loss.expected, gaps: loss.gaps, bytes: bytes, drops: session.drops)
+        let connected = session.isConnected && !session.isClosed
+        return SwarmSnapshot(viewers: 1, connected: connected ? 1 : 0, closed: session.isClosed ? 1 : 0,
+                             rtp: loss.received, rtcp: rtcp, expected: loss.expected, gaps: loss.gaps, bytes: bytes,
+                             drops: session.drops, stalled: connected && loss.received == receivedAtMark ? 1 : 0)
     }
 
     private func drain(context: ChannelHandlerContext) {
@@ -85,6 +94,8 @@ final class SwarmViewer: ChannelInboundHandler {
                 rtcp += 1
             case .event(.closed(let reason)):
                 closeReason = reason
+            case .event(.connected(let negotiated)):
+                profile = "\(negotiated)"
             case .event:
                 break
             }

@@ -17,7 +17,7 @@ struct TinyHTTPClient: Sendable {
 
     let group: any EventLoopGroup
     let port: Int
-    var timeout: TimeAmount = .seconds(15)
+    var timeout: TimeAmount = .seconds(30)
     /// Largest response accepted (an SDP answer or the metrics page).
     static let maximumResponse = 1 << 20
 
@@ -133,7 +133,7 @@ private final class ResponseCollector: ChannelInboundHandler, RemovableChannelHa
             if let received, received.readableBytes > 0 {
                 promise.succeed(String(buffer: received))
             } else {
-                promise.fail(FanoutError("connection closed without a response"))
+                promise.fail(FanoutError("connection closed without a response (timeout?)"))
             }
         }
         promise = nil

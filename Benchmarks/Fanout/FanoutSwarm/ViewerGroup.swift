@@ -67,6 +67,10 @@ final class ViewerGroup {
         for viewer in viewers { viewer.tick(now: now) }
     }
 
+    func markWindow() {
+        for viewer in viewers { viewer.markWindow() }
+    }
+
     var snapshot: SwarmSnapshot {
         viewers.reduce(SwarmSnapshot()) { $0 + $1.snapshot }
     }
@@ -77,6 +81,9 @@ final class ViewerGroup {
             if let reason = viewer.closeReason { counts[reason, default: 0] += 1 }
         }
     }
+
+    /// The SRTP profiles the gateway chose.
+    var profiles: Set<String> { Set(viewers.compactMap(\.profile)) }
 
     func closeAll() {
         ticker?.cancel()
