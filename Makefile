@@ -10,14 +10,14 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_BUILD := pkg-config libssl-dev libsrtp2-dev \
 	libavformat-dev libavcodec-dev libavutil-dev libswresample-dev
 # ...and the real peers and tools the tests start (grows with the integration tests).
-APT_TEST := python3-venv chromium chromium-driver
+APT_TEST := python3-venv chromium chromium-driver ffmpeg
 APT_PACKAGES := $(APT_BUILD) $(APT_TEST)
 # Python peers for interop tests, pinned, in a venv of the project's own.
 PYTHON ?= python3
 VENV := .venv
 PIP_PACKAGES := aiortc==1.16.0 selenium==4.51.0
 
-.PHONY: deps apt-deps build run test bench fuzz clean check-swift
+.PHONY: deps apt-deps build run test bench bench-fanout fuzz clean check-swift
 
 check-swift:
 	@command -v $(SWIFT) >/dev/null || { echo "Swift 6.1 or later is needed (https://www.swift.org/install/linux/)"; exit 1; }
@@ -50,6 +50,16 @@ test: build
 
 bench: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark --no-progress
+	$(MAKE) bench-fanout
+
+# Fan-out: the release gateway binary playing a generated 4 Mbit/s H.264 clip to FANOUT_VIEWERS in-process
+# client sessions (Benchmarks/Fanout/FanoutSwarm); prints CPU, RSS, egress and loss per N.
+FANOUT_VIEWERS ?= 10,100,500
+FANOUT_ARGS ?=
+bench-fanout: deps
+	$(SWIFT) build -c release --product mediabridge
+	cd Benchmarks && $(SWIFT) build -c release --product FanoutSwarm
+	Benchmarks/.build/release/FanoutSwarm --gateway .build/release/mediabridge --viewers $(FANOUT_VIEWERS) $(FANOUT_ARGS)
 
 # libFuzzer over the SDP parser and translators, seeded with the SDP fixtures, then over the RTP/RTCP
 # packet layer, seeded with Tests/Fixtures/rtp/*.bin; FUZZ_SECONDS each.
