@@ -35,7 +35,8 @@ struct FanoutRow: Sendable {
     var swarmPacketsPerSecond: Double { Double(swarmPackets) / windowSeconds }
     var metricsPacketsPerSecond: Double? { metricsPackets.map { $0 / windowSeconds } }
     var lossPercent: Double { expected > 0 ? Double(max(expected - swarmPackets, 0)) / Double(expected) * 100 : 0 }
-    var rssKiBPerViewer: Double { Double(rssAfterKiB - rssBeforeKiB) / perViewer }
+    /// Over every viewer that connected (the gateway built a session for each, served now or not).
+    var rssKiBPerViewer: Double { Double(rssAfterKiB - rssBeforeKiB) / Double(max(connected, 1)) }
     var swarmCPUPercent: Double { swarmCPUSeconds / windowSeconds * 100 }
 
     static let header = ["N", "connected", "stalled", "gateway viewers", "gateway CPU % (idle)", "gateway CPU %/viewer", "cpu-µs per viewer-second",

@@ -13,7 +13,7 @@ struct FanoutRun {
         var clipPath: String
         var directory: String
         var windowSeconds = 10
-        var warmupSeconds = 3
+        var warmupSeconds = 5
         var batch = 50
         var connectTimeoutSeconds = 120
         var threads = 2
