@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_BUILD := pkg-config libssl-dev libsrtp2-dev \
 	libavformat-dev libavcodec-dev libavutil-dev libswresample-dev
 # ...and the real peers and tools the tests start (grows with the integration tests).
-APT_TEST := python3-venv chromium chromium-driver sip-tester baresip-core \
+APT_TEST := python3-venv chromium chromium-driver sip-tester baresip-core ffmpeg \
 	python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-rtsp gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
 	gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
 APT_PACKAGES := $(APT_BUILD) $(APT_TEST)
@@ -19,7 +19,7 @@ PYTHON ?= python3
 VENV := .venv
 PIP_PACKAGES := aiortc==1.16.0 selenium==4.51.0
 
-.PHONY: deps apt-deps build run test bench fuzz clean check-swift
+.PHONY: deps apt-deps build run test bench bench-fanout fuzz clean check-swift
 
 check-swift:
 	@command -v $(SWIFT) >/dev/null || { echo "Swift 6.1 or later is needed (https://www.swift.org/install/linux/)"; exit 1; }
@@ -52,6 +52,16 @@ test: build
 
 bench: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark --no-progress
+	$(MAKE) bench-fanout
+
+# Fan-out: the release gateway binary playing a generated 4 Mbit/s H.264 clip to FANOUT_VIEWERS in-process
+# client sessions (Benchmarks/Fanout/FanoutSwarm); prints CPU, RSS, egress and loss per N.
+FANOUT_VIEWERS ?= 10,100,500
+FANOUT_ARGS ?=
+bench-fanout: deps
+	$(SWIFT) build -c release --product mediabridge
+	cd Benchmarks && $(SWIFT) build -c release --product FanoutSwarm
+	Benchmarks/.build/release/FanoutSwarm --gateway .build/release/mediabridge --viewers $(FANOUT_VIEWERS) $(FANOUT_ARGS)
 
 # libFuzzer over the SDP parser and translators, seeded with the SDP fixtures, then over the RTP/RTCP
 # packet layer, seeded with Tests/Fixtures/rtp/*.bin; FUZZ_SECONDS each.

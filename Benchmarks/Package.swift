@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .executableTarget(
@@ -59,5 +60,21 @@ let package = Package(
             ],
             path: "Benchmarks/TransportBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        // Fan-out: the real gateway binary against an in-process swarm of client-role WebRTC sessions
+        // (ICE, DTLS, SRTP decrypt, loss per SSRC). A plain executable: `make bench-fanout`. Not under
+        // Benchmarks/Benchmarks/: the benchmark plugin runs every executable target in a folder named Benchmarks.
+        .executableTarget(
+            name: "FanoutSwarm",
+            dependencies: [
+                .product(name: "BridgeCore", package: gatewayPackage),
+                .product(name: "BridgeSDP", package: gatewayPackage),
+                .product(name: "BridgeDTLS", package: gatewayPackage),
+                .product(name: "BridgeICE", package: gatewayPackage),
+                .product(name: "BridgeWebRTC", package: gatewayPackage),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Fanout/FanoutSwarm"),
     ]
 )
