@@ -162,7 +162,8 @@ public struct Gateway: Sendable {
         var groupConfig = ServiceGroupConfiguration(
             services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfig.maximumGracefulShutdownDuration = .seconds(1)
-        groupConfig.maximumCancellationDuration = .milliseconds(500)
+        // swift-service-lifecycle traps when cancellation overruns this: leave room for a loaded event loop.
+        groupConfig.maximumCancellationDuration = .seconds(5)
         do {
             try await ServiceGroup(configuration: groupConfig).run()
         } catch {
