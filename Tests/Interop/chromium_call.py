@@ -11,8 +11,7 @@ import argparse
 import json
 import time
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+from chromium_driver import make_driver, severe_errors
 
 parser = argparse.ArgumentParser()
 parser.add_argument("base")
@@ -23,14 +22,7 @@ parser.add_argument("--wait", type=float, default=20)
 parser.add_argument("--linger", type=float, default=0, help="seconds to stay in the call before reporting")
 args = parser.parse_args()
 
-options = webdriver.ChromeOptions()
-options.binary_location = "/usr/bin/chromium"
-for flag in ["--headless=new", "--no-sandbox", "--use-fake-ui-for-media-stream",
-             "--use-fake-device-for-media-stream", "--allow-loopback-in-peer-connection",
-             "--autoplay-policy=no-user-gesture-required"]:
-    options.add_argument(flag)
-options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+driver = make_driver(console_log=True)
 state = lambda: driver.execute_script("return window.mediabridgeCall ? window.mediabridgeCall.state : 'none';")
 try:
     query = "" if args.dial else "?autoanswer=1"
@@ -57,7 +49,7 @@ try:
             time.sleep(2 + 0.2 * len(args.digits))
         time.sleep(args.linger)
     digits = driver.execute_script("return window.mediabridgeCall.digits;")
-    errors = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE" and "favicon" not in e["message"]]
+    errors = severe_errors(driver)
     print(json.dumps({"state": state(), "states": states, "stats": stats, "digits": digits, "errors": errors}), flush=True)
 finally:
     driver.quit()

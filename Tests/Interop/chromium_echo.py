@@ -6,18 +6,12 @@ Usage: chromium_echo.py BASE_URL PROFILE [SECONDS] [TRANSPORT]
 import json
 import sys
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+from chromium_driver import make_driver
 
 base, profile = sys.argv[1], sys.argv[2]
 seconds = float(sys.argv[3]) if len(sys.argv) > 3 else 8.0
 transport = sys.argv[4] if len(sys.argv) > 4 else "udp"
-options = webdriver.ChromeOptions()
-options.binary_location = "/usr/bin/chromium"
-for flag in ["--headless=new", "--no-sandbox", "--use-fake-ui-for-media-stream",
-             "--use-fake-device-for-media-stream", "--allow-loopback-in-peer-connection"]:
-    options.add_argument(flag)
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+driver = make_driver(console_log=False)
 try:
     driver.set_script_timeout(seconds + 10)
     driver.get(f"{base}/test/echo")

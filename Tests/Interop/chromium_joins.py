@@ -7,17 +7,10 @@ Usage: chromium_joins.py BASE_URL ROUTE JOINS
 import json
 import sys
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+from chromium_driver import make_driver
 
 base, route, joins = sys.argv[1], sys.argv[2], int(sys.argv[3])
-options = webdriver.ChromeOptions()
-options.binary_location = "/usr/bin/chromium"
-for flag in ["--headless=new", "--no-sandbox", "--use-fake-ui-for-media-stream",
-             "--use-fake-device-for-media-stream", "--allow-loopback-in-peer-connection",
-             "--autoplay-policy=no-user-gesture-required"]:
-    options.add_argument(flag)
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+driver = make_driver(console_log=False)
 try:
     driver.set_script_timeout(joins * 10 + 20)
     driver.get(f"{base}/")

@@ -10,20 +10,12 @@ import json
 import sys
 import time
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+from chromium_driver import make_driver, severe_errors
 
 base, route = sys.argv[1], sys.argv[2]
 seconds = float(sys.argv[3]) if len(sys.argv) > 3 else 15.0
 min_frames = int(sys.argv[4]) if len(sys.argv) > 4 else 30
-options = webdriver.ChromeOptions()
-options.binary_location = "/usr/bin/chromium"
-for flag in ["--headless=new", "--no-sandbox", "--use-fake-ui-for-media-stream",
-             "--use-fake-device-for-media-stream", "--allow-loopback-in-peer-connection",
-             "--autoplay-policy=no-user-gesture-required"]:
-    options.add_argument(flag)
-options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+driver = make_driver(console_log=True)
 try:
     driver.get(f"{base}/")
     unmuted = False
@@ -40,7 +32,7 @@ try:
             "return p ? Object.assign({}, p.snapshot) : null;", route)
         if snapshot and snapshot.get("framesDecoded", 0) >= min_frames and snapshot.get("audioLevel", 0) > 0:
             break
-    errors = [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+    errors = severe_errors(driver)
     print(json.dumps({"snapshot": snapshot, "errors": errors}), flush=True)
 finally:
     driver.quit()

@@ -11,18 +11,11 @@ import json
 import sys
 import time
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+from chromium_driver import make_driver
 
 base, route, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
 min_frames = int(sys.argv[4]) if len(sys.argv) > 4 else 20
-options = webdriver.ChromeOptions()
-options.binary_location = "/usr/bin/chromium"
-for flag in ["--headless=new", "--no-sandbox", "--use-fake-ui-for-media-stream",
-             "--use-fake-device-for-media-stream", "--allow-loopback-in-peer-connection",
-             "--autoplay-policy=no-user-gesture-required"]:
-    options.add_argument(flag)
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+driver = make_driver(console_log=False)
 read = ("const p = window.mediabridge && window.mediabridge.players[arguments[0]];"
         "return p ? [p.snapshot.framesDecoded, p.snapshot.attempts, p.snapshot.connection] : [0, 0, 'none'];")
 try:

@@ -87,11 +87,7 @@ public final class RTSPCameraProcess {
     }
 
     public static func terminate(_ process: Process) {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGTERM)
-        for _ in 0..<40 where process.isRunning { usleep(50_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        ChildProcess.terminate(process)
     }
 
     deinit { stop() }

@@ -1,4 +1,5 @@
 import Foundation
+import InteropSupport
 
 /// Debian's baresip as a SIP phone for call tests: a 440 Hz tone as its microphone (ausine), what it
 /// hears recorded to a WAV file (sndfile), G.711/G.722/Opus. Started and stopped by PID; every wait bounded.
@@ -88,12 +89,7 @@ final class BaresipPhone {
     }
 
     func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGTERM)
-            for _ in 0..<40 where process.isRunning { usleep(50_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        }
-        process.waitUntilExit()
+        ChildProcess.terminate(process)
         _ = wait(for: "\u{0}never", timeout: .milliseconds(100))
     }
 }

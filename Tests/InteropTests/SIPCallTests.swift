@@ -1,4 +1,5 @@
 import Foundation
+import InteropSupport
 import Testing
 
 /// SIP calls through the gateway with real peers: baresip as the phone (a 440 Hz tone, recording what it
@@ -140,11 +141,6 @@ final class SippCaller {
     }
 
     func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGTERM)
-            for _ in 0..<40 where process.isRunning { usleep(50_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        }
-        process.waitUntilExit()
+        ChildProcess.terminate(process)
     }
 }
