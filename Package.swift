@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "BridgeCore", targets: ["BridgeCore"]),
         .library(name: "BridgeSDP", targets: ["BridgeSDP"]),
         .library(name: "BridgeRTP", targets: ["BridgeRTP"]),
+        .library(name: "BridgeMedia", targets: ["BridgeMedia"]),
         .library(name: "BridgeWebRTC", targets: ["BridgeWebRTC"]),
         .library(name: "BridgeSTUN", targets: ["BridgeSTUN"]),
         // For the benchmarks package (SRTPContext, DTLSContext to wire sessions); not API for anyone else.

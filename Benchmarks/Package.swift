@@ -41,6 +41,15 @@ let package = Package(
             ],
             path: "Benchmarks/RTPBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        .executableTarget(
+            name: "MediaBenchmarks",
+            dependencies: [
+                .product(name: "BridgeRTP", package: gatewayPackage),
+                .product(name: "BridgeMedia", package: gatewayPackage),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/MediaBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
         // Raw libsrtp2 called from C: the baseline TransportBenchmarks compares SRTPContext against.
         .target(
             name: "CSRTPBaseline",

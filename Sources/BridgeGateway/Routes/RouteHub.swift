@@ -75,9 +75,15 @@ final class RouteHub: @unchecked Sendable {
 
     private func send(_ batch: [[UInt8]], to viewer: Viewer) {
         guard !batch.isEmpty else { return }
-        metrics.packetsOut.increment(by: batch.count)
-        metrics.bytesOut.increment(by: batch.reduce(0) { $0 + $1.count })
-        server.sendOnLoop(rtp: batch, ufrag: viewer.ufrag)
+        switch server.sendOnLoop(rtp: batch, ufrag: viewer.ufrag) {
+        case .sent:
+            metrics.packetsOut.increment(by: batch.count)
+            metrics.bytesOut.increment(by: batch.reduce(0) { $0 + $1.count })
+        case .socketBusy(let dropped):
+            metrics.drop("socket_busy", count: dropped)
+        case .noSession:
+            metrics.drop("viewer_gone", count: batch.count)
+        }
     }
 
     /// Frames in decoding order whose timestamps go back mean B-frames, which browsers stall on.
@@ -94,7 +100,7 @@ final class RouteHub: @unchecked Sendable {
     private func livePacket(_ unit: RTPPayloadUnit, viewer: Viewer, track index: Int, now: MonotonicInstant) -> [UInt8]? {
         let isVideo = viewer.tracks[index].stream.codec.isVideo
         if isVideo, !viewer.tracks[index].started || viewer.tracks[index].needsRebase(epoch: epoch) {
-            guard unit.startsKeyframe else { return nil }
+            guard unit.startsKeyframe else { metrics.drop("awaiting_keyframe"); return nil }
             viewer.tracks[index].started = true
             viewer.tracks[index].rebase(sourceTimestamp: unit.timestamp, epoch: epoch)
             markFirstFrame(viewer, now: now)

@@ -29,7 +29,8 @@ struct RouteMetrics {
         timeToFirstFrame = Timer(label: "mediabridge_route_time_to_first_frame_seconds", dimensions: labels, factory: factory)
     }
 
-    /// Packets dropped on this route, by reason (`source_broken_frame`, `viewer_not_connected`, …).
+    /// Packets dropped on this route, by reason: `socket_busy` (the shared UDP socket's send buffer was full),
+    /// `viewer_gone` (its session closed meanwhile), `awaiting_keyframe` (video before a viewer's first keyframe).
     func drop(_ reason: String, count: Int = 1) {
         Counter(label: "mediabridge_route_drops_total", dimensions: [("route", route), ("reason", reason)], factory: factory)
             .increment(by: count)

@@ -97,16 +97,26 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
     /// Protects and writes a batch of RTP and RTCP packets for one session, with one flush. While the
     /// socket's send buffer is full, media is dropped and counted rather than queued without bound: one
     /// viewer behind a slow link must not grow the memory every other viewer shares.
-    func send(rtp packets: some Sequence<[UInt8]>, rtcp: [[UInt8]], ufrag: String) {
-        guard let entry = sessionsByUfrag[ufrag] else { return }
+    /// Returns how many packets were dropped (socket busy, or no such session).
+    @discardableResult
+    func send(rtp packets: some Sequence<[UInt8]>, rtcp: [[UInt8]], ufrag: String) -> SendOutcome {
+        guard let entry = sessionsByUfrag[ufrag] else { return .noSession }
         guard context?.channel.isWritable ?? false else {
-            droppedWhileBusy += packets.underestimatedCount + rtcp.count
-            return
+            let count = packets.underestimatedCount + rtcp.count
+            droppedWhileBusy += count
+            return .socketBusy(dropped: count)
         }
         for packet in packets { entry.session.send(rtp: packet) }
         for packet in rtcp { entry.session.send(rtcp: packet) }
         drain(ufrag)
         context?.flush()
+        return .sent
+    }
+
+    enum SendOutcome {
+        case sent
+        case noSession
+        case socketBusy(dropped: Int)
     }
 
     /// Ends a session (WHEP DELETE, a kicked viewer): close_notify goes out, then the `closed` event.

@@ -87,7 +87,8 @@ public final class WebRTCTransportServer: Sendable {
     public var eventLoop: any EventLoop { channel.eventLoop }
 
     /// Protects and writes packets for one session. Must run on `eventLoop`.
-    func sendOnLoop(rtp packets: some Sequence<[UInt8]>, rtcp: [[UInt8]] = [], ufrag: String) {
+    @discardableResult
+    func sendOnLoop(rtp packets: some Sequence<[UInt8]>, rtcp: [[UInt8]] = [], ufrag: String) -> WebRTCDatagramHandler.SendOutcome {
         handler.value.send(rtp: packets, rtcp: rtcp, ufrag: ufrag)
     }
 
