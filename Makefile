@@ -64,7 +64,8 @@ bench-fanout: deps
 	Benchmarks/.build/release/FanoutSwarm --gateway .build/release/mediabridge --viewers $(FANOUT_VIEWERS) $(FANOUT_ARGS)
 
 # libFuzzer over the SDP parser and translators, seeded with the SDP fixtures, then over the RTP/RTCP
-# packet layer, seeded with Tests/Fixtures/rtp/*.bin; FUZZ_SECONDS each.
+# packet layer (Tests/Fixtures/rtp/*.bin), STUN and ICE, the RTSP client's decoders (camera SDPs and a
+# DESCRIBE) and SIP messages (Tests/Fixtures/sip); FUZZ_SECONDS each.
 # Crashers land in Fuzz/artifacts/; commit them to Tests/Fixtures/sdp/fuzz/ or Tests/Fixtures/rtp/fuzz/ as
 # regression inputs.
 FUZZ_SECONDS ?= 60
@@ -72,16 +73,24 @@ fuzz: deps
 	cd Fuzz && $(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address --product SDPFuzzer
 	cd Fuzz && $(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address --product RTPFuzzer
 	cd Fuzz && $(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address --product STUNFuzzer
-	mkdir -p Fuzz/corpus/sdp Fuzz/corpus/rtp Fuzz/corpus/stun Fuzz/artifacts
+	cd Fuzz && $(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address --product RTSPFuzzer
+	cd Fuzz && $(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address --product SIPFuzzer
+	mkdir -p Fuzz/corpus/sdp Fuzz/corpus/rtp Fuzz/corpus/stun Fuzz/corpus/rtsp Fuzz/corpus/sip Fuzz/artifacts
 	cp -n Tests/Fixtures/sdp/*.sdp Fuzz/corpus/sdp/
 	cp -n Tests/Fixtures/rtp/*.bin Fuzz/corpus/rtp/
 	cp -n Tests/Fixtures/stun/*.bin Fuzz/corpus/stun/
+	cp -n Tests/Fixtures/sdp/gst-rtsp-*.describe.txt Tests/Fixtures/sdp/camera-*.sdp Fuzz/corpus/rtsp/
+	cp -n Tests/Fixtures/sip/*.sip Fuzz/corpus/sip/
 	Fuzz/.build/release/SDPFuzzer Fuzz/corpus/sdp -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
 		-artifact_prefix=Fuzz/artifacts/sdp-
 	Fuzz/.build/release/RTPFuzzer Fuzz/corpus/rtp -max_total_time=$(FUZZ_SECONDS) -max_len=1500 \
 		-artifact_prefix=Fuzz/artifacts/rtp-
 	Fuzz/.build/release/STUNFuzzer Fuzz/corpus/stun -max_total_time=$(FUZZ_SECONDS) -max_len=600 \
 		-artifact_prefix=Fuzz/artifacts/stun-
+	Fuzz/.build/release/RTSPFuzzer Fuzz/corpus/rtsp -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
+		-artifact_prefix=Fuzz/artifacts/rtsp-
+	Fuzz/.build/release/SIPFuzzer Fuzz/corpus/sip -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+		-artifact_prefix=Fuzz/artifacts/sip-
 
 clean:
 	rm -rf .build Benchmarks/.build Fuzz/.build $(VENV)

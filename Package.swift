@@ -12,6 +12,8 @@ let package = Package(
         .library(name: "BridgeSDP", targets: ["BridgeSDP"]),
         .library(name: "BridgeRTP", targets: ["BridgeRTP"]),
         .library(name: "BridgeMedia", targets: ["BridgeMedia"]),
+        // For the fuzz package.
+        .library(name: "BridgeRTSP", targets: ["BridgeRTSP"]),
         .library(name: "BridgeWebRTC", targets: ["BridgeWebRTC"]),
         .library(name: "BridgeSTUN", targets: ["BridgeSTUN"]),
         // For the benchmarks package (SRTPContext, DTLSContext to wire sessions); not API for anyone else.

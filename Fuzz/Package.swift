@@ -34,5 +34,17 @@ let package = Package(
                 .product(name: "BridgeCore", package: gatewayPackage),
             ],
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+        .executableTarget(
+            name: "RTSPFuzzer",
+            dependencies: [
+                "FuzzerDriver",
+                .product(name: "BridgeRTSP", package: gatewayPackage),
+                .product(name: "BridgeCore", package: gatewayPackage),
+            ],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
+        .executableTarget(
+            name: "SIPFuzzer",
+            dependencies: ["FuzzerDriver", .product(name: "BridgeSIP", package: gatewayPackage)],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
     ]
 )
