@@ -44,6 +44,7 @@ let package = Package(
         .executableTarget(
             name: "MediaBenchmarks",
             dependencies: [
+                .product(name: "BridgeCore", package: gatewayPackage),
                 .product(name: "BridgeRTP", package: gatewayPackage),
                 .product(name: "BridgeMedia", package: gatewayPackage),
                 .product(name: "Benchmark", package: "benchmark"),

@@ -102,6 +102,18 @@ import Testing
         #expect(problems(yaml) == [#"routes[2].source: unsupported scheme "htp" (did you mean "rtsp"?) (line 7)"#])
     }
 
+    @Test func tlsFingerprintIsReadAndChecked() throws {
+        let pin = (0..<32).map { String(format: "%02X", $0) }.joined(separator: ":")
+        let config = try loader(env: [:]).parse(yaml: "routes:\n  - name: a\n    source: rtsps://cam/live\n    tls_fingerprint: \"\(pin)\"\n")
+        #expect(config.routes.first?.tlsFingerprint == Array(0..<32))
+        #expect(problems("routes:\n  - name: a\n    source: rtsps://cam/live\n    tls_fingerprint: AB:CD\n") == [
+            "routes[0].tls_fingerprint: expected a SHA-256 fingerprint: 32 hex bytes, colons optional (openssl x509 -fingerprint -sha256) (line 4)",
+        ])
+        #expect(problems("routes:\n  - name: a\n    source: rtsp://cam/live\n    tls_fingerprint: \"\(pin)\"\n") == [
+            "routes[0].tls_fingerprint: only rtsps:// sources have a certificate to pin (line 4)",
+        ])
+    }
+
     @Test func unknownKeysSuggestTheNearestOne() {
         let yaml = "rotues: []\nhttp:\n  lisen: :80\nroutes:\n  - name: a\n    source: rtsp://cam\n    tokn: x\n"
         #expect(problems(yaml) == [

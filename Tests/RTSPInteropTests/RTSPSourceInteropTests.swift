@@ -23,11 +23,12 @@ import Testing
     static func nalType(_ unit: [UInt8]) -> UInt8 { (unit.first ?? 0) & 0x1F }
 
     func play(_ url: String, transport: RouteConfig.RTSPTransport = .tcp, videoFrames: Int = 50, audioFrames: Int = 20,
-              udpBindHost: String = "0.0.0.0") async throws -> CollectingSink.State
+              udpBindHost: String = "0.0.0.0", tlsFingerprint: [UInt8]? = nil) async throws -> CollectingSink.State
     {
         let sink = CollectingSink()
         var options = RTSPSource.Options(url: Redacted(url), transport: transport)
         options.udpBindHost = udpBindHost
+        options.tlsFingerprint = tlsFingerprint
         let source = RTSPSource(options: options)
         source.start(sink: sink)
         let enough = await sink.wait(timeout: .seconds(20)) { state in
@@ -166,6 +167,49 @@ import Testing
         defer { camera.stop() }
         let state = try await play(camera.url(scheme: "rtsps"), videoFrames: 25)
         Self.checkStream(state)
+    }
+
+    /// `routes[].tls_fingerprint`: the camera's certificate pinned by its SHA-256; a wrong pin is refused.
+    @Test func rtspsWithAPinnedCertificate() async throws {
+        let pem = try RTSPCameraProcess.makeSelfSignedPEM()
+        defer { try? FileManager.default.removeItem(at: URL(fileURLWithPath: pem).deletingLastPathComponent()) }
+        let camera = try RTSPCameraProcess(tlsPEM: pem)
+        defer { camera.stop() }
+        let fingerprint = try Self.sha256Fingerprint(ofPEM: pem)
+        let state = try await play(camera.url(scheme: "rtsps"), videoFrames: 25, tlsFingerprint: fingerprint)
+        Self.checkStream(state)
+
+        let sink = CollectingSink()
+        var options = RTSPSource.Options(url: Redacted(camera.url(scheme: "rtsps")), transport: .tcp)
+        options.tlsFingerprint = fingerprint.map { $0 ^ 0xFF }
+        let source = RTSPSource(options: options)
+        source.start(sink: sink)
+        let ended = await sink.wait(timeout: .seconds(15)) { $0.ended }
+        source.stop()
+        #expect(ended, "a camera whose certificate does not match the pin is refused")
+        #expect(sink.snapshot.frames.isEmpty)
+        #expect(sink.snapshot.error != nil)
+    }
+
+    /// The DER SHA-256 of a PEM certificate, through the openssl CLI (what a user would run).
+    static func sha256Fingerprint(ofPEM pem: String) throws -> [UInt8] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        process.arguments = ["x509", "-in", pem, "-noout", "-fingerprint", "-sha256"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let hex = (text.split(separator: "=").last ?? "").filter(\.isHexDigit)
+        var bytes: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex, let next = hex.index(index, offsetBy: 2, limitedBy: hex.endIndex) {
+            bytes.append(UInt8(hex[index..<next], radix: 16) ?? 0)
+            index = next
+        }
+        #expect(bytes.count == 32, "openssl printed \(text)")
+        return bytes
     }
 
     /// AAC as MP4A-LATM (rtpmp4apay, cpresent=0): the AudioSpecificConfig comes out of the StreamMuxConfig.

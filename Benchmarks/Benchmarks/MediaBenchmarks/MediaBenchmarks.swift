@@ -1,4 +1,5 @@
 import Benchmark
+import BridgeCore
 import BridgeMedia
 import BridgeRTP
 import Foundation

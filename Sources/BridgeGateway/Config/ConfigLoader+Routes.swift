@@ -2,7 +2,7 @@ import BridgeCore
 import Yams
 
 extension ConfigLoader {
-    static let routeKeys = ["name", "source", "mode", "idle_timeout", "token", "transport", "codecs"]
+    static let routeKeys = ["name", "source", "mode", "idle_timeout", "token", "transport", "codecs", "tls_fingerprint"]
 
     func decodeRoute(_ node: Node, at path: ConfigPath, reader: ConfigReader) -> RouteConfig? {
         guard let route = reader.mapping(node, at: path, allowedKeys: Self.routeKeys) else { return nil }
@@ -27,10 +27,22 @@ extension ConfigLoader {
                 reader.report("video and audio are both none: the route would carry nothing", at: codecs.path, node: node)
             }
         }
+        var fingerprint: [UInt8]?
+        if let node = route["tls_fingerprint"], let text = reader.nonEmptyString(node, at: path.appending("tls_fingerprint")) {
+            fingerprint = Self.sha256Fingerprint(text)
+            if fingerprint == nil {
+                reader.report("expected a SHA-256 fingerprint: 32 hex bytes, colons optional (openssl x509 -fingerprint -sha256)",
+                              at: path.appending("tls_fingerprint"), node: node)
+            } else if let source, source.kind != .rtsps {
+                reader.report("only rtsps:// sources have a certificate to pin", at: path.appending("tls_fingerprint"), node: node)
+            }
+        }
         guard let name, let source else { return nil }
-        return RouteConfig(
+        var config = RouteConfig(
             name: name, source: source, mode: mode ?? .onDemand, idleTimeout: idleTimeout ?? .seconds(10),
             token: token.map(Redacted.init), transport: transport, video: video, audio: audio)
+        config.tlsFingerprint = fingerprint
+        return config
     }
 
     func routeName(_ route: ConfigReader.Mapping, reader: ConfigReader) -> String? {
@@ -69,6 +81,21 @@ extension ConfigLoader {
     }
 
     /// Names are unique across `routes` and `calls` (both name URLs and API entries).
+    /// `AB:CD:…` or `abcd…`: 32 bytes.
+    static func sha256Fingerprint(_ text: String) -> [UInt8]? {
+        let hex = text.filter { $0 != ":" }
+        guard hex.count == 64 else { return nil }
+        var bytes: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
+            bytes.append(byte)
+            index = next
+        }
+        return bytes
+    }
+
     func checkUniqueNames(lists: [(items: [Node], path: ConfigPath)], reader: ConfigReader) {
         var seen: Set<String> = []
         for (items, path) in lists {

@@ -117,4 +117,7 @@ public struct RouteConfig: Sendable {
     public var transport: RTSPTransport
     public var video: VideoHandling
     public var audio: AudioHandling
+    /// rtsps only: the SHA-256 of the camera's certificate (DER); nil accepts any certificate (cameras are
+    /// usually self-signed, so rtsps then protects the wire, not the camera's identity).
+    public var tlsFingerprint: [UInt8]? = nil
 }

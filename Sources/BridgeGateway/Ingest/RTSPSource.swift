@@ -20,6 +20,8 @@ public final class RTSPSource: MediaSource {
         public var mediaTimeout: Duration = .seconds(10)
         /// `auto`: UDP first, then TCP when no media came this long after PLAY.
         public var udpFallbackAfter: Duration = .seconds(3)
+        /// rtsps: the camera certificate's SHA-256 to insist on (nil: any certificate).
+        public var tlsFingerprint: [UInt8]?
         /// Address the UDP client ports are bound to.
         public var udpBindHost = "0.0.0.0"
         /// Session events (connect, play, fallback, end) at debug and info; the URL only ever redacted.
@@ -46,6 +48,7 @@ public final class RTSPSource: MediaSource {
                              group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         guard route.source.kind != .file else { return nil }
         var options = Options(url: route.source.url, transport: route.transport)
+        options.tlsFingerprint = route.tlsFingerprint
         options.logger = logger.map { logger in
             var logger = logger
             logger[metadataKey: "route"] = "\(route.name)"
