@@ -109,6 +109,27 @@ import Testing
         #expect(result.digits.contains { $0.from == "phone" && $0.digit == "1" }, "digits on the page: \(result.digits)")
     }
 
+    /// An INVITE without SDP (sipp): the page makes the offer, the 200 OK carries it, the ACK the answer.
+    @Test func aLateOfferCallIsAnsweredFromThePage() async throws {
+        let sipPort = try PeerProcess.freeUDPPort()
+        let gateway = try Self.gateway(sipPort: sipPort)
+        defer { gateway.stop() }
+        let page = try PeerProcess.startPythonCapturing(
+            "Tests/Interop/chromium_call.py", arguments: ["http://127.0.0.1:\(gateway.httpPort)", "door", "--wait", "20", "--linger", "5"],
+            waitFor: "READY", timeout: .seconds(30))
+        defer { page.stop() }
+        // sipp holds the call 6 s after its ACK, then hangs up; the page stays until after that.
+        let sipp = try SippCaller(target: "127.0.0.1:\(sipPort)", service: "door",
+                                  scenario: PeerProcess.repositoryRoot + "/Tests/Interop/sipp/uac_late_offer.xml")
+        defer { sipp.stop() }
+        let output = try page.finish(timeout: .seconds(60))
+        let result = try JSONDecoder().decode(CallResult.self, from: Data((output.split(separator: "\n").last.map(String.init) ?? "").utf8))
+        #expect(result.stats?.connection == "connected", "the browser's WebRTC session came up with the gateway (states \(result.states))")
+        #expect(result.state.hasPrefix("call ended"), "sipp's BYE ended the call on the page: \(result.state)")
+        #expect(result.stats.map { $0.outbound > 50 } == true, "the page's microphone flows to the gateway")
+        #expect(sipp.waitForExit(timeout: .seconds(15)) == 0, "sipp's late-offer scenario (ending with BYE and its 200) completed")
+    }
+
     @Test func withNoPageOpenTheCallerHearsBusy() async throws {
         let sipPort = try PeerProcess.freeUDPPort()
         let gateway = try Self.gateway(sipPort: sipPort)
@@ -124,7 +145,8 @@ import Testing
 final class SippCaller {
     let process = Process()
 
-    init(target: String, service: String) throws {
+    /// `scenario` is a sipp XML file; nil runs the built-in `uac_pcap` (G.711 speech and an RFC 2833 digit).
+    init(target: String, service: String, scenario: String? = nil) throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mb-sipp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("pcap"), withIntermediateDirectories: true)
         for name in ["g711a.pcap", "dtmf_2833_1.pcap"] {
@@ -133,11 +155,19 @@ final class SippCaller {
         }
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sipp")
         process.currentDirectoryURL = directory
-        process.arguments = [target, "-sn", "uac_pcap", "-s", service, "-m", "1", "-i", "127.0.0.1", "-p", String(try PeerProcess.freeUDPPort()),
+        process.arguments = [target] + (scenario.map { ["-sf", $0] } ?? ["-sn", "uac_pcap"]) + ["-s", service, "-m", "1", "-i", "127.0.0.1", "-p", String(try PeerProcess.freeUDPPort()),
                              "-mp", String(try PeerProcess.freeUDPPort() & ~1), "-timeout", "40s", "-nostdin"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
+    }
+
+    /// sipp's exit status once it ends by itself (bounded), or nil if it had to be stopped.
+    func waitForExit(timeout: Duration) -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning, ContinuousClock.now < deadline { usleep(50_000) }
+        guard !process.isRunning else { stop(); return nil }
+        return process.terminationStatus
     }
 
     func stop() {

@@ -1,10 +1,11 @@
 /// One message on the call page's WebSocket (JSON), both directions.
 ///
 /// Gateway to page: `hello` (route, state), `ringing` (call, caller), `taken` (another browser answered),
-/// `offer` (sdp: answer it), `answer` (sdp, for the page's own offer), `progress` (status), `connected`,
-/// `ended` (reason, status), `dtmf` (digit, from: phone|browser), `error` (message).
-/// Page to gateway: `accept` (call), `reject`, `answer` (sdp), `dial` (target, sdp: the page's offer),
-/// `hangup`.
+/// `offer` (sdp: answer it), `send-offer` (a late-offer call: make an offer), `answer` (sdp, for the page's
+/// own offer), `progress` (status), `connected`, `ended` (reason, status), `dtmf` (digit, from: phone|browser),
+/// `error` (message).
+/// Page to gateway: `accept` (call), `reject`, `answer` (sdp), `offer` (sdp, after `send-offer`),
+/// `dial` (target, sdp: the page's offer), `hangup`.
 struct CallMessage: Codable, Sendable, Equatable {
     var type: String
     var route: String?

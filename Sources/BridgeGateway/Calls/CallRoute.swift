@@ -53,6 +53,8 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
         /// The page's answer (outbound) has gone out; `connected` may follow.
         var browserHasAnswer = false
         var established = false
+        /// The page made the offer (outbound calls, inbound late offers): the phone's SDP is the answer.
+        var pageOffered: Bool { !inbound || phoneOffer == nil }
 
         init(control: any SIPCallControl, inbound: Bool, translator: SIPMediaTranslator) {
             self.control = control
@@ -121,6 +123,9 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
         case "answer":
             guard let sdp = message.sdp else { return }
             await browserAnswered(sdp, from: page)
+        case "offer":
+            guard let sdp = message.sdp else { return }
+            await browserOfferedForLateOffer(sdp, from: page)
         case "dial":
             guard let target = message.target, let sdp = message.sdp else { return }
             await dial(target, offer: sdp, from: page)
@@ -146,13 +151,9 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
             control.reject(status: settings.fallbackStatus)
             return
         }
-        guard let offer = control.remoteOffer else {
-            // Late offer: not bridged yet; the caller hears why.
-            control.reject(status: 488)
-            return
-        }
+        // A late offer (INVITE without SDP) leaves phoneOffer nil: the accepting page then offers instead.
         let active = ActiveCall(control: control, inbound: true, translator: newTranslator(port: 0))
-        active.phoneOffer = offer
+        active.phoneOffer = control.remoteOffer
         call = active
         control.observe(self)
         control.ring()
@@ -160,7 +161,7 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
     }
 
     private func accept(from page: Int) async {
-        guard let call, call.inbound, call.page == nil, let phoneOffer = call.phoneOffer else {
+        guard let call, call.inbound, call.page == nil else {
             send(CallMessage("error", message: "no call to answer"), to: page)
             return
         }
@@ -170,6 +171,11 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
             let leg = try await PhoneRTPLeg.bind(host: settings.rtpBindHost, ports: settings.rtpPorts, on: server.eventLoop)
             call.leg = leg
             call.translator = newTranslator(port: leg.port, transport: call.translator.transport)
+            guard let phoneOffer = call.phoneOffer else {
+                // Late offer: the page makes the offer, the 200 OK carries it, the ACK brings the answer.
+                send(CallMessage("send-offer", call: call.control.id.rawValue), to: page)
+                return
+            }
             let offer = try call.translator.webRTCOffer(fromSIPOffer: phoneOffer)
             call.browserOffer = offer
             send(CallMessage("offer", call: call.control.id.rawValue, sdp: offer.write()), to: page)
@@ -189,6 +195,20 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
         } catch {
             call.control.hangUp()
             fail(call, "cannot answer the phone: \(error)", status: nil)
+        }
+    }
+
+    /// Late offer: the page's offer becomes the 200 OK's SDP; the phone's answer comes with the ACK.
+    private func browserOfferedForLateOffer(_ text: String, from page: Int) async {
+        guard let call, call.inbound, call.page == page, call.phoneOffer == nil, call.browserOffer == nil else { return }
+        do {
+            let offer = try SessionDescription(parsing: text)
+            let sipOffer = try call.translator.sipOffer(fromWebRTCOffer: offer)
+            call.browserOffer = offer
+            call.control.answer(sdp: sipOffer)
+        } catch {
+            call.control.reject(status: 488)
+            fail(call, "cannot offer the browser's media to the phone: \(error)", status: 488)
         }
     }
 
@@ -215,7 +235,8 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
     }
 
     private func phoneAnswered(_ sdp: SessionDescription) async {
-        guard let call, !call.inbound, !call.answeredBrowser, let offer = call.browserOffer, let leg = call.leg else { return }
+        // Outbound calls, and inbound late offers: the page offered, the phone answers.
+        guard let call, call.pageOffered, !call.answeredBrowser, let offer = call.browserOffer, let leg = call.leg else { return }
         call.answeredBrowser = true
         do {
             let (answer, plans) = try call.translator.webRTCAnswer(fromSIPAnswer: sdp, webRTCOffer: offer)
@@ -246,7 +267,7 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
         case .established:
             call.established = true
             // Outbound: the page hears "connected" only after it has the answer (the two events race here).
-            if call.inbound || call.browserHasAnswer { send(CallMessage("connected", call: id.rawValue), to: call.page) }
+            if !call.pageOffered || call.browserHasAnswer { send(CallMessage("connected", call: id.rawValue), to: call.page) }
         case .reoffered(let sdp):
             let address = Self.mediaAddress(of: sdp)
             if let bridge = call.bridge { server.eventLoop.execute { bridge.value.phoneMoved(to: address) } }

@@ -1,5 +1,6 @@
 /// The call page at `/call/{route}`: rings when a phone calls the route, answers or declines, dials a SIP
-/// address or number, hangs up, sends DTMF (`insertDTMF`) and shows the digits both ways. Plain HTML and
+/// address or number, hangs up, mutes, shows the call time, sends DTMF (`insertDTMF`) and shows the digits
+/// both ways. Plain HTML and
 /// JavaScript; signalling over the route's WebSocket, media over WebRTC with the gateway.
 /// `?autoanswer=1` answers the first ring by itself (kiosks, intercoms and tests).
 enum CallPage {
@@ -28,7 +29,7 @@ enum CallPage {
         <h1>\(route)</h1>
         <div class="muted">MediaBridge call page</div>
         <div id="state">connecting…</div>
-        <div class="row"><button id="answer" class="go" disabled>Answer</button><button id="decline" disabled>Decline</button><button id="hangup" class="stop" disabled>Hang up</button></div>
+        <div class="row"><button id="answer" class="go" disabled>Answer</button><button id="decline" disabled>Decline</button><button id="hangup" class="stop" disabled>Hang up</button><button id="mute" disabled>Mute</button><span id="timer" class="muted"></span></div>
         <form class="row" id="dialForm"><input id="target" placeholder="number or sip:user@host" autocomplete="off"><button class="go" id="dial">Call</button></form>
         <div id="pad"></div>
         <div class="muted">Digits</div><div id="digits"></div>
@@ -50,7 +51,20 @@ enum CallPage {
     function setState(text) { call.state = text; $("state").textContent = text; }
     function buttons(ringing, active) {
       $("answer").disabled = !ringing; $("decline").disabled = !ringing; $("hangup").disabled = !active; $("dial").disabled = active || ringing;
+      $("mute").disabled = !active;
     }
+    let timer = null;
+    function startTimer() {
+      const started = Date.now(); clearInterval(timer);
+      timer = setInterval(() => { const s = Math.floor((Date.now() - started) / 1000); $("timer").textContent = Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0"); }, 1000);
+    }
+    function stopTimer() { clearInterval(timer); timer = null; }
+    $("mute").onclick = () => {
+      const senders = call.pc ? call.pc.getSenders().filter(s => s.track) : [];
+      const muted = $("mute").textContent === "Unmute";
+      for (const s of senders) s.track.enabled = muted;
+      $("mute").textContent = muted ? "Mute" : "Unmute";
+    };
     function send(message) { call.ws && call.ws.readyState === 1 && call.ws.send(JSON.stringify(message)); }
     async function newPeer() {
       const pc = new RTCPeerConnection();
@@ -68,6 +82,12 @@ enum CallPage {
       send({ type: "answer", call: message.call, sdp: pc.localDescription.sdp });
       setState("connecting call…");
     }
+    async function offerForCall(callId) {
+      const pc = await newPeer();
+      await pc.setLocalDescription(await pc.createOffer());
+      send({ type: "offer", call: callId, sdp: pc.localDescription.sdp });
+      setState("connecting call…");
+    }
     async function dial(target) {
       const pc = await newPeer();
       await pc.setLocalDescription(await pc.createOffer());
@@ -83,11 +103,12 @@ enum CallPage {
           break;
         case "taken": setState("answered elsewhere"); buttons(false, false); break;
         case "offer": onOffer(message); break;
+        case "send-offer": offerForCall(message.call); break;
         case "answer": call.pc && call.pc.setRemoteDescription({ type: "answer", sdp: message.sdp }); setState("connecting call…"); break;
         case "progress": setState(message.status === 180 || message.status === 183 ? "ringing…" : "calling…"); break;
-        case "connected": setState("in call"); buttons(false, true); break;
+        case "connected": setState("in call"); buttons(false, true); startTimer(); break;
         case "dtmf": call.digits.push({ digit: message.digit, from: message.from }); $("digits").textContent += (message.from === "phone" ? "←" : "→") + message.digit + " "; break;
-        case "ended": setState("call ended: " + (message.reason || "") + (message.status ? " (" + message.status + ")" : "")); closePeer(); buttons(false, false); break;
+        case "ended": setState("call ended: " + (message.reason || "") + (message.status ? " (" + message.status + ")" : "")); closePeer(); buttons(false, false); stopTimer(); break;
         case "error": setState("error: " + message.message); break;
       }
     }
