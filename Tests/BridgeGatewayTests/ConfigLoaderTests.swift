@@ -114,6 +114,14 @@ import Testing
         ])
     }
 
+    @Test func udpPortsAreARangeForRTSPRoutes() throws {
+        let config = try loader(env: [:]).parse(yaml: "routes:\n  - name: a\n    source: rtsp://cam/live\n    transport: udp\n    udp_ports: 30000-30099\n")
+        #expect(config.routes.first?.udpPorts == 30_000...30_099)
+        #expect(problems("routes:\n  - name: a\n    source: file:samples/demo.mp4\n    udp_ports: 30000-30099\n") == [
+            "routes[0].udp_ports: only rtsp:// and rtsps:// sources receive UDP (line 4)",
+        ])
+    }
+
     @Test func unknownKeysSuggestTheNearestOne() {
         let yaml = "rotues: []\nhttp:\n  lisen: :80\nroutes:\n  - name: a\n    source: rtsp://cam\n    tokn: x\n"
         #expect(problems(yaml) == [

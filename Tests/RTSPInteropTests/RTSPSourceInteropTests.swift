@@ -23,12 +23,14 @@ import Testing
     static func nalType(_ unit: [UInt8]) -> UInt8 { (unit.first ?? 0) & 0x1F }
 
     func play(_ url: String, transport: RouteConfig.RTSPTransport = .tcp, videoFrames: Int = 50, audioFrames: Int = 20,
-              udpBindHost: String = "0.0.0.0", tlsFingerprint: [UInt8]? = nil) async throws -> CollectingSink.State
+              udpBindHost: String = "0.0.0.0", tlsFingerprint: [UInt8]? = nil, udpPorts: ClosedRange<Int>? = nil)
+        async throws -> CollectingSink.State
     {
         let sink = CollectingSink()
         var options = RTSPSource.Options(url: Redacted(url), transport: transport)
         options.udpBindHost = udpBindHost
         options.tlsFingerprint = tlsFingerprint
+        options.udpPorts = udpPorts
         let source = RTSPSource(options: options)
         source.start(sink: sink)
         let enough = await sink.wait(timeout: .seconds(20)) { state in
@@ -103,10 +105,11 @@ import Testing
         #expect(statistics.senderReports.allSatisfy { ($0?.ntpTimestamp ?? 0) > 0 }, "no sender report within 15 s")
     }
 
+    /// Client ports from `routes[].udp_ports` (two pairs: video and audio).
     @Test func udpH264AndAAC() async throws {
         let camera = try RTSPCameraProcess()
         defer { camera.stop() }
-        let state = try await play(camera.url(), transport: .udp)
+        let state = try await play(camera.url(), transport: .udp, udpPorts: 41_000...41_019)
         #expect(state.error == nil)
         let types = Self.videoFrames(state).first?.units.map(Self.nalType) ?? []
         #expect(types.drop { $0 == 9 }.prefix(2) == [7, 8], "first access unit NAL types \(types)")

@@ -2,7 +2,7 @@ import BridgeCore
 import Yams
 
 extension ConfigLoader {
-    static let routeKeys = ["name", "source", "mode", "idle_timeout", "token", "transport", "codecs", "tls_fingerprint"]
+    static let routeKeys = ["name", "source", "mode", "idle_timeout", "token", "transport", "codecs", "tls_fingerprint", "udp_ports"]
 
     func decodeRoute(_ node: Node, at path: ConfigPath, reader: ConfigReader) -> RouteConfig? {
         guard let route = reader.mapping(node, at: path, allowedKeys: Self.routeKeys) else { return nil }
@@ -37,11 +37,19 @@ extension ConfigLoader {
                 reader.report("only rtsps:// sources have a certificate to pin", at: path.appending("tls_fingerprint"), node: node)
             }
         }
+        var udpPorts: ClosedRange<Int>?
+        if let node = route["udp_ports"], let text = reader.nonEmptyString(node, at: path.appending("udp_ports")) {
+            udpPorts = Self.portRange(text, reader: reader, at: path.appending("udp_ports"), node: node)
+            if let source, source.kind == .file {
+                reader.report("only rtsp:// and rtsps:// sources receive UDP", at: path.appending("udp_ports"), node: node)
+            }
+        }
         guard let name, let source else { return nil }
         var config = RouteConfig(
             name: name, source: source, mode: mode ?? .onDemand, idleTimeout: idleTimeout ?? .seconds(10),
             token: token.map(Redacted.init), transport: transport, video: video, audio: audio)
         config.tlsFingerprint = fingerprint
+        config.udpPorts = udpPorts
         return config
     }
 

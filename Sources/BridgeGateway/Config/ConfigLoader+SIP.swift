@@ -39,7 +39,7 @@ extension ConfigLoader {
     }
 
     /// `20000-20099`: an even first port (RTP) and a larger last port, both in 1024...65535.
-    private static func portRange(_ text: String, reader: ConfigReader, at path: ConfigPath, node: Node) -> ClosedRange<Int>? {
+    static func portRange(_ text: String, reader: ConfigReader, at path: ConfigPath, node: Node) -> ClosedRange<Int>? {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 2, let low = Int(parts[0]), let high = Int(parts[1]) else {
             reader.report("expected a port range such as 20000-20099, found \"\(text)\"", at: path, node: node)

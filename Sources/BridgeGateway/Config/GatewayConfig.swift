@@ -120,4 +120,6 @@ public struct RouteConfig: Sendable {
     /// rtsps only: the SHA-256 of the camera's certificate (DER); nil accepts any certificate (cameras are
     /// usually self-signed, so rtsps then protects the wire, not the camera's identity).
     public var tlsFingerprint: [UInt8]? = nil
+    /// RTSP over UDP: the client port pairs offered to the camera (even RTP port, RTCP next); nil picks any.
+    public var udpPorts: ClosedRange<Int>? = nil
 }

@@ -22,6 +22,8 @@ public final class RTSPSource: MediaSource {
         public var udpFallbackAfter: Duration = .seconds(3)
         /// rtsps: the camera certificate's SHA-256 to insist on (nil: any certificate).
         public var tlsFingerprint: [UInt8]?
+        /// The client port pairs offered for UDP (nil: any free even port from 20000 to 59998).
+        public var udpPorts: ClosedRange<Int>?
         /// Address the UDP client ports are bound to.
         public var udpBindHost = "0.0.0.0"
         /// Session events (connect, play, fallback, end) at debug and info; the URL only ever redacted.
@@ -49,6 +51,7 @@ public final class RTSPSource: MediaSource {
         guard route.source.kind != .file else { return nil }
         var options = Options(url: route.source.url, transport: route.transport)
         options.tlsFingerprint = route.tlsFingerprint
+        options.udpPorts = route.udpPorts
         options.logger = logger.map { logger in
             var logger = logger
             logger[metadataKey: "route"] = "\(route.name)"

@@ -290,7 +290,7 @@ final class RTSPSourceDriver {
     private func bindUDP(count: Int) {
         let generation = generation
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
-        RTSPUDPReceiver.bind(pairs: count, host: options.udpBindHost, eventLoop: eventLoop) { track, isRTCP, sender, bytes in
+        RTSPUDPReceiver.bind(pairs: count, host: options.udpBindHost, ports: options.udpPorts ?? 20_000...59_999, eventLoop: eventLoop) { track, isRTCP, sender, bytes in
             let driver = loopBound.value
             guard driver.generation == generation, !driver.ended else { return }
             // Only the camera's address: anyone else could aim packets at the ports.

@@ -17,12 +17,12 @@ final class RTSPUDPReceiver: Sendable {
     }
 
     /// Binds `pairs` port pairs; `onDatagram(track, isRTCP, sender IP, bytes)` runs on `eventLoop` for each datagram.
-    static func bind(pairs: Int, host: String, eventLoop: any EventLoop,
+    static func bind(pairs: Int, host: String, ports: ClosedRange<Int>, eventLoop: any EventLoop,
                      onDatagram: @escaping @Sendable (Int, Bool, String?, [UInt8]) -> Void) -> EventLoopFuture<RTSPUDPReceiver> {
         var future = eventLoop.makeSucceededFuture([(any Channel, any Channel)]())
         for track in 0..<pairs {
             future = future.flatMap { bound in
-                bindPair(track: track, host: host, eventLoop: eventLoop, attempt: 0, onDatagram: onDatagram).map { bound + [$0] }
+                bindPair(track: track, host: host, ports: ports, eventLoop: eventLoop, attempt: 0, onDatagram: onDatagram).map { bound + [$0] }
             }
         }
         return future.map { bound in
@@ -31,11 +31,13 @@ final class RTSPUDPReceiver: Sendable {
         }
     }
 
-    private static func bindPair(track: Int, host: String, eventLoop: any EventLoop, attempt: Int,
+    /// A random even port of `ports` (and the next one), retried on a clash.
+    private static func bindPair(track: Int, host: String, ports: ClosedRange<Int>, eventLoop: any EventLoop, attempt: Int,
                                  onDatagram: @escaping @Sendable (Int, Bool, String?, [UInt8]) -> Void)
         -> EventLoopFuture<(any Channel, any Channel)>
     {
-        let rtpPort = Int.random(in: 20_000...59_998) & ~1
+        let low = ports.lowerBound + ports.lowerBound % 2
+        let rtpPort = Int.random(in: low...max(low, ports.upperBound - 1)) & ~1
         return bindOne(track: track, isRTCP: false, host: host, port: rtpPort, eventLoop: eventLoop, onDatagram: onDatagram)
             .flatMap { rtp in
                 bindOne(track: track, isRTCP: true, host: host, port: rtpPort + 1, eventLoop: eventLoop, onDatagram: onDatagram)
@@ -47,7 +49,7 @@ final class RTSPUDPReceiver: Sendable {
             }
             .flatMapError { error in
                 guard attempt < 20 else { return eventLoop.makeFailedFuture(error) }
-                return bindPair(track: track, host: host, eventLoop: eventLoop, attempt: attempt + 1, onDatagram: onDatagram)
+                return bindPair(track: track, host: host, ports: ports, eventLoop: eventLoop, attempt: attempt + 1, onDatagram: onDatagram)
             }
     }
 
