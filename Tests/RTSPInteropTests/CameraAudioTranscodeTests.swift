@@ -33,3 +33,22 @@ import Testing
         #expect(rms > 500, "the camera's sine survives AAC → Opus (rms \(rms))")
     }
 }
+
+/// `mediabridge probe` on a camera (the same code the CLI prints): tracks, the browser verdict and the time
+/// to the first keyframe; and a clear error for a path the camera does not have.
+@Suite(.serialized) struct CameraProbeTests {
+    @Test func probeDescribesACameraAndItsErrors() async throws {
+        let camera = try RTSPCameraProcess(mounts: ["/cam=h264+aac:25"])
+        defer { camera.stop() }
+        let report = await SourceProbe(source: try SourceURL.parse(camera.url("/cam")).get(), duration: .seconds(3)).run()
+        let text = report.description
+        #expect(text.contains("track 0: H264 profile-level-id 42c0"), "\(text)")
+        #expect(text.contains("320x240"))
+        #expect(text.contains("plays directly (H.264)"))
+        #expect(text.contains("track 1: MPEG4-GENERIC"))
+        #expect(text.contains("through transcode: AAC to Opus"))
+        #expect(report.timeToFirstKeyframe != nil)
+        let missing = await SourceProbe(source: try SourceURL.parse(camera.url("/nope")).get(), duration: .seconds(3)).run()
+        #expect(missing.error == "404 Not Found from camera")
+    }
+}
