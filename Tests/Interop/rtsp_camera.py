@@ -31,6 +31,8 @@ AUDIO = {
     "latm": "audiotestsrc is-live=true wave=sine ! audioconvert ! avenc_aac ! rtpmp4apay name=pay{n} pt=97",
     "pcmu": "audiotestsrc is-live=true wave=sine ! audioconvert ! audioresample ! audio/x-raw,rate=8000,channels=1 "
             "! mulawenc ! rtppcmupay name=pay{n} pt=0",
+    "pcma": "audiotestsrc is-live=true wave=sine ! audioconvert ! audioresample ! audio/x-raw,rate=8000,channels=1 "
+            "! alawenc ! rtppcmapay name=pay{n} pt=8",
     "opus": "audiotestsrc is-live=true wave=sine ! audioconvert ! audioresample ! opusenc ! rtpopuspay name=pay{n} pt=111",
 }
 

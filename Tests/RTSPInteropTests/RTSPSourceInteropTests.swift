@@ -140,8 +140,8 @@ import Testing
     }
 
     /// H.265 (VPS/SPS/PPS before the IRAP) with Opus, and H.264 with PCMU, over TCP.
-    @Test func h265WithOpusAndH264WithPCMU() async throws {
-        let camera = try RTSPCameraProcess(mounts: ["/hevc=h265+opus:25", "/g711=h264+pcmu:25"])
+    @Test func h265WithOpusAndH264WithG711() async throws {
+        let camera = try RTSPCameraProcess(mounts: ["/hevc=h265+opus:25", "/g711=h264+pcmu:25", "/alaw=h264+pcma:25"])
         defer { camera.stop() }
         let hevc = try await play(camera.url("/hevc"), videoFrames: 0, audioFrames: 40)
         #expect(hevc.error == nil)
@@ -160,6 +160,11 @@ import Testing
         #expect(g711.tracks?.map(\.codec) == [.h264, .pcmu])
         #expect(g711.tracks?.last?.clockRate == 8000)
         #expect(g711.frames.contains { $0.frame.codec == .pcmu && !$0.frame.units[0].isEmpty })
+
+        let alaw = try await play(camera.url("/alaw"), videoFrames: 25)
+        #expect(alaw.error == nil)
+        #expect(alaw.tracks?.map(\.codec) == [.h264, .pcma])
+        #expect(alaw.frames.contains { $0.frame.codec == .pcma && !$0.frame.units[0].isEmpty })
     }
 
     /// rtsps:// (RTSP over TLS, interleaved media) to a camera with a self-signed certificate.
