@@ -12,7 +12,7 @@ final class BaresipPhone {
 
     /// `account` is baresip's accounts line, e.g. `<sip:alice@127.0.0.1>;regint=0`, or with
     /// `;answermode=auto` to answer calls by itself.
-    init(sipPort: Int, account: String, commands: [String] = [], seconds: Int = 20, verbose: Bool = false) throws {
+    init(sipPort: Int, account: String, commands: [String] = [], seconds: Int = 20) throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/baresip") else {
             throw PeerProcess.MissingTool(description: "/usr/bin/baresip is missing: `make deps` installs baresip-core")
         }
@@ -53,11 +53,25 @@ final class BaresipPhone {
         try config.write(to: directory.appendingPathComponent("config"), atomically: true, encoding: .utf8)
         try (account + "\n").write(to: directory.appendingPathComponent("accounts"), atomically: true, encoding: .utf8)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/baresip")
-        process.arguments = ["-f", directory.path, "-t", String(seconds)] + (verbose ? ["-v"] : []) + commands.flatMap { ["-e", $0] }
+        process.arguments = ["-f", directory.path, "-t", String(seconds)] + commands.flatMap { ["-e", $0] }
         process.standardOutput = output
         process.standardError = output
         process.standardInput = FileHandle.nullDevice
         try process.run()
+    }
+
+    /// Starts baresip on a free SIP port (`account` gets the port), and again on another port if it quits at
+    /// once (the port was taken between the probe and baresip's bind, with other tests running alongside).
+    static func launch(account: (Int) -> String, commands: [String] = [], seconds: Int = 20) throws -> BaresipPhone {
+        var lastLog = ""
+        for _ in 0..<3 {
+            let port = try PeerProcess.freeUDPPort()
+            let phone = try BaresipPhone(sipPort: port, account: account(port), commands: commands, seconds: seconds)
+            if phone.wait(for: "baresip is ready", timeout: .seconds(10)) { return phone }
+            lastLog = phone.log
+            phone.stop()
+        }
+        throw PeerProcess.MissingTool(description: "baresip did not start three times: \(lastLog.suffix(1500))")
     }
 
     /// Waits until baresip's output contains `marker` (bounded); returns whether it did.

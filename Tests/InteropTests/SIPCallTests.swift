@@ -30,8 +30,8 @@ import Testing
             "Tests/Interop/chromium_call.py", arguments: ["http://127.0.0.1:\(gateway.httpPort)", "door", "--digits", "159#", "--wait", "25"],
             waitFor: "READY", timeout: .seconds(30))
         defer { page.stop() }
-        let phone = try BaresipPhone(sipPort: try PeerProcess.freeUDPPort(), account: "<sip:alice@127.0.0.1>;regint=0",
-                                     commands: ["/dial sip:door@127.0.0.1:\(sipPort)"], seconds: 20)
+        let phone = try BaresipPhone.launch(account: { _ in "<sip:alice@127.0.0.1>;regint=0" },
+                                            commands: ["/dial sip:door@127.0.0.1:\(sipPort)"], seconds: 20)
         defer { phone.stop() }
         #expect(phone.wait(for: "Call established", timeout: .seconds(20)), "baresip: \(phone.log.suffix(1500))")
         let output = try page.finish(timeout: .seconds(60))
@@ -59,8 +59,8 @@ import Testing
             "Tests/Interop/chromium_call.py", arguments: ["http://127.0.0.1:\(gateway.httpPort)", "door", "--wait", "25"],
             waitFor: "READY", timeout: .seconds(30))
         defer { page.stop() }
-        let phone = try BaresipPhone(sipPort: try PeerProcess.freeUDPPort(), account: "<sip:alice@127.0.0.1>;regint=0;mediaenc=srtp-mand",
-                                     commands: ["/dial sip:door@127.0.0.1:\(sipPort)"], seconds: 15)
+        let phone = try BaresipPhone.launch(account: { _ in "<sip:alice@127.0.0.1>;regint=0;mediaenc=srtp-mand" },
+                                            commands: ["/dial sip:door@127.0.0.1:\(sipPort)"], seconds: 15)
         defer { phone.stop() }
         #expect(phone.wait(for: "Call established", timeout: .seconds(20)), "baresip: \(phone.log.suffix(1500))")
         let output = try page.finish(timeout: .seconds(60))
@@ -76,10 +76,9 @@ import Testing
         let sipPort = try PeerProcess.freeUDPPort()
         let gateway = try Self.gateway(sipPort: sipPort)
         defer { gateway.stop() }
-        let bobPort = try PeerProcess.freeUDPPort()
-        let phone = try BaresipPhone(sipPort: bobPort, account: "<sip:bob@127.0.0.1:\(bobPort)>;answermode=auto;regint=0", seconds: 30)
+        let phone = try BaresipPhone.launch(account: { "<sip:bob@127.0.0.1:\($0)>;answermode=auto;regint=0" }, seconds: 30)
         defer { phone.stop() }
-        #expect(phone.wait(for: "baresip is ready", timeout: .seconds(10)))
+        let bobPort = phone.sipPort
         let output = try PeerProcess.runPython(
             "Tests/Interop/chromium_call.py",
             arguments: ["http://127.0.0.1:\(gateway.httpPort)", "door", "--dial", "sip:bob@127.0.0.1:\(bobPort)", "--wait", "20"],
@@ -134,8 +133,8 @@ import Testing
         let sipPort = try PeerProcess.freeUDPPort()
         let gateway = try Self.gateway(sipPort: sipPort)
         defer { gateway.stop() }
-        let phone = try BaresipPhone(sipPort: try PeerProcess.freeUDPPort(), account: "<sip:alice@127.0.0.1>;regint=0",
-                                     commands: ["/dial sip:door@127.0.0.1:\(sipPort)"], seconds: 8)
+        let phone = try BaresipPhone.launch(account: { _ in "<sip:alice@127.0.0.1>;regint=0" },
+                                            commands: ["/dial sip:door@127.0.0.1:\(sipPort)"], seconds: 8)
         defer { phone.stop() }
         #expect(phone.wait(for: "486 Busy Here", timeout: .seconds(10)), "baresip: \(phone.log.suffix(1500))")
     }
