@@ -82,7 +82,7 @@ import Glibc
         }
 
         func pump(until done: () -> Bool, onEvent: (SIPUserAgent.Event) throws -> Void = { _ in }) throws {
-            while !done() && ContinuousClock.now - start < .seconds(10) {
+            while !done() && ContinuousClock.now - start < .seconds(30) {
                 if let (bytes, source) = socket.receive(milliseconds: 10) { agent.handle(bytes: bytes, from: source, now: now()) }
                 if let deadline = agent.nextTimeout(), deadline <= now() { agent.handleTimeout(now: now()) }
                 while let event = agent.pollOutput() {
