@@ -122,6 +122,18 @@ import Testing
         ])
     }
 
+    @Test func routeCredentialsGoIntoTheURLEscapedAndStayRedacted() throws {
+        let config = try loader(env: ["PW": "p@ss:w/rd"]).parse(
+            yaml: "routes:\n  - name: a\n    source: rtsp://cam:554/live\n    username: admin\n    password: ${PW}\n")
+        let route = try #require(config.routes.first)
+        #expect(route.sourceURLWithCredentials.revealed == "rtsp://admin:p%40ss%3Aw%2Frd@cam:554/live")
+        #expect(route.source.redacted == "rtsp://cam:554/live")
+        #expect(!"\(route.password as Any)".contains("p@ss"))
+        #expect(problems("routes:\n  - name: a\n    source: rtsp://u:p@cam/live\n    password: x\n") == [
+            "routes[0].password: the source URL already has credentials; give them in one place (line 4)",
+        ])
+    }
+
     @Test func unknownKeysSuggestTheNearestOne() {
         let yaml = "rotues: []\nhttp:\n  lisen: :80\nroutes:\n  - name: a\n    source: rtsp://cam\n    tokn: x\n"
         #expect(problems(yaml) == [

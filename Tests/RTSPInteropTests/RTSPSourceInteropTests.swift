@@ -240,6 +240,23 @@ import Testing
         Self.checkStream(state)
     }
 
+    /// Credentials from the route config (`username`, `password`) rather than the URL.
+    @Test func digestWithCredentialsFromTheRouteConfig() async throws {
+        let camera = try RTSPCameraProcess(user: "admin", password: "s3cret")
+        defer { camera.stop() }
+        let config = try ConfigLoader().parse(yaml: """
+            routes: [{name: cam, source: "\(camera.url())", username: admin, password: s3cret}]
+            """)
+        let route = try #require(config.routes.first)
+        let source = try #require(RTSPSource(route: route))
+        let sink = CollectingSink()
+        source.start(sink: sink)
+        let playing = await sink.wait(timeout: .seconds(20)) { $0.ended || $0.frames.count >= 25 }
+        source.stop()
+        #expect(playing && sink.snapshot.error == nil, "error: \(String(describing: sink.snapshot.error))")
+        #expect(sink.snapshot.frames.count >= 25)
+    }
+
     @Test func wrongPasswordEndsWith401() async throws {
         let camera = try RTSPCameraProcess(user: "admin", password: "s3cret")
         defer { camera.stop() }

@@ -2,7 +2,7 @@ import BridgeCore
 import Yams
 
 extension ConfigLoader {
-    static let routeKeys = ["name", "source", "mode", "idle_timeout", "token", "transport", "codecs", "tls_fingerprint", "udp_ports"]
+    static let routeKeys = ["name", "source", "mode", "idle_timeout", "token", "transport", "codecs", "tls_fingerprint", "udp_ports", "username", "password"]
 
     func decodeRoute(_ node: Node, at path: ConfigPath, reader: ConfigReader) -> RouteConfig? {
         guard let route = reader.mapping(node, at: path, allowedKeys: Self.routeKeys) else { return nil }
@@ -44,12 +44,25 @@ extension ConfigLoader {
                 reader.report("only rtsp:// and rtsps:// sources receive UDP", at: path.appending("udp_ports"), node: node)
             }
         }
+        let username = route["username"].flatMap { reader.nonEmptyString($0, at: path.appending("username")) }
+        let password = route["password"].flatMap { reader.nonEmptyString($0, at: path.appending("password")) }
+        if let source, username != nil || password != nil {
+            if source.kind == .file {
+                reader.report("only rtsp:// and rtsps:// sources take credentials", at: path.appending(username != nil ? "username" : "password"),
+                              node: route["username"] ?? route["password"] ?? route.node)
+            } else if URLRedaction.hasUserInfo(source.url.revealed) {
+                reader.report("the source URL already has credentials; give them in one place", at: path.appending(username != nil ? "username" : "password"),
+                              node: route["username"] ?? route["password"] ?? route.node)
+            }
+        }
         guard let name, let source else { return nil }
         var config = RouteConfig(
             name: name, source: source, mode: mode ?? .onDemand, idleTimeout: idleTimeout ?? .seconds(10),
             token: token.map(Redacted.init), transport: transport, video: video, audio: audio)
         config.tlsFingerprint = fingerprint
         config.udpPorts = udpPorts
+        config.username = username
+        config.password = password.map(Redacted.init)
         return config
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import BridgeCore
 import Logging
 
@@ -122,4 +123,17 @@ public struct RouteConfig: Sendable {
     public var tlsFingerprint: [UInt8]? = nil
     /// RTSP over UDP: the client port pairs offered to the camera (even RTP port, RTCP next); nil picks any.
     public var udpPorts: ClosedRange<Int>? = nil
+    /// RTSP credentials given apart from the URL (a password with `@` or `:` needs no escaping here).
+    public var username: String? = nil
+    public var password: Redacted? = nil
+
+    /// The source URL with `username`/`password` put into its userinfo (percent-encoded) when they are set.
+    public var sourceURLWithCredentials: Redacted {
+        guard username != nil || password != nil, let schemeEnd = source.url.revealed.range(of: "://") else { return source.url }
+        let allowed = CharacterSet.urlUserAllowed.subtracting(CharacterSet(charactersIn: ":@"))
+        let user = (username ?? "").addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+        let secret = password.map { ":" + ($0.revealed.addingPercentEncoding(withAllowedCharacters: allowed) ?? "") } ?? ""
+        let text = source.url.revealed
+        return Redacted(String(text[..<schemeEnd.upperBound]) + user + secret + "@" + String(text[schemeEnd.upperBound...]))
+    }
 }

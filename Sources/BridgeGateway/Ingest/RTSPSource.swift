@@ -49,7 +49,7 @@ public final class RTSPSource: MediaSource {
     public convenience init?(route: RouteConfig, logger: Logger? = nil,
                              group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         guard route.source.kind != .file else { return nil }
-        var options = Options(url: route.source.url, transport: route.transport)
+        var options = Options(url: route.sourceURLWithCredentials, transport: route.transport)
         options.tlsFingerprint = route.tlsFingerprint
         options.udpPorts = route.udpPorts
         options.logger = logger.map { logger in
