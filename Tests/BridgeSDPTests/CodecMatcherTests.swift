@@ -116,3 +116,17 @@ import Testing
             == .unsupported(reason: "no supported video codec: MJPEG (browsers take H.264, VP8, VP9, AV1)"))
     }
 }
+
+@Suite struct H265LevelTests {
+    func codec(_ fmtp: String) -> CodecDescription {
+        CodecDescription(payloadType: 96, rtpMap: RTPMap(payloadType: 96, encodingName: "H265", clockRate: 90000),
+                         parameters: FormatParameters(attributeValue: "96 \(fmtp)"))
+    }
+
+    @Test func aSourceLevelAboveThePeersIsANoteNotARefusal() {
+        #expect(CodecMatcher.compatibility(source: codec("profile-id=1;level-id=120"), peer: codec("profile-id=1;level-id=93"))
+            == .loose("source level-id 120 is above the 93 the peer offered", rank: 1))
+        #expect(CodecMatcher.compatibility(source: codec("profile-id=1;level-id=93"), peer: codec("profile-id=1;level-id=153")) == .compatible)
+        #expect(CodecMatcher.compatibility(source: codec("profile-id=1"), peer: codec("profile-id=1")) == .compatible, "both default to 93")
+    }
+}

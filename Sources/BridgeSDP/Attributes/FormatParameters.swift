@@ -36,6 +36,16 @@ public struct FormatParameters: Sendable, Hashable {
         return parameter.value ?? ""
     }
 
+    /// Sets (or adds) a parameter, keeping the others in their order.
+    public mutating func set(_ key: String, to value: String) {
+        let lowered = key.lowercased()
+        if let index = parameters.firstIndex(where: { $0.key.lowercased() == lowered }) {
+            parameters[index].value = value
+        } else {
+            parameters.append((key, value))
+        }
+    }
+
     public var attributeValue: String {
         let text = parameters.map { parameter in parameter.value.map { "\(parameter.key)=\($0)" } ?? parameter.key }
         return "\(payloadType) " + text.joined(separator: ";")

@@ -49,6 +49,12 @@ public enum CodecMatcher {
             let sourceTier = source.parameters?["tier-flag"] ?? "0", peerTier = peer.parameters?["tier-flag"] ?? "0"
             guard sourceProfile == peerProfile else { return .incompatible("H.265 profile \(sourceProfile) vs \(peerProfile)") }
             guard sourceTier == peerTier else { return .incompatible("H.265 tier \(sourceTier) vs \(peerTier)") }
+            // RFC 7798 section 7.1: level-id (default 93, level 3.1) is the highest level the peer decodes;
+            // decoders take more in practice, so a higher source level is a note.
+            let sourceLevel = Int(source.parameters?["level-id"] ?? "93") ?? 93, peerLevel = Int(peer.parameters?["level-id"] ?? "93") ?? 93
+            if sourceLevel > peerLevel {
+                return .loose("source level-id \(sourceLevel) is above the \(peerLevel) the peer offered", rank: 1)
+            }
             return .compatible
         case .opus:
             return peer.clockRate == 48000 ? .compatible : .incompatible("Opus must run at 48000 Hz")

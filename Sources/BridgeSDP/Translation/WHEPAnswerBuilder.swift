@@ -69,6 +69,17 @@ public struct WHEPAnswerBuilder: Sendable {
                 plans.append(TrackPlan(media: offered.media, mid: offered.mid, index: index, decision: decision))
                 continue
             }
+            // H.264 with level asymmetry (RFC 6184 section 8.1): the answer states the level the gateway sends,
+            // the source's, on the profile the browser offered.
+            if peerCodec.kind == .h264, peerCodec.parameters?["level-asymmetry-allowed"] == "1",
+               case .passThrough(let sourceCodec, _, _) = decision {
+                let sourceID = H264ProfileLevelID.of(sourceCodec.parameters)
+                if let text = peerCodec.parameters?["profile-level-id"], var peerID = H264ProfileLevelID(text), sourceID.hasSameProfile(as: peerID),
+                   sourceID.levelIDC != peerID.levelIDC {
+                    peerID.levelIDC = sourceID.levelIDC
+                    peerCodec.parameters?.set("profile-level-id", to: peerID.hex)
+                }
+            }
             // Only the feedback the gateway answers, and nothing that needs an RTX or FEC stream.
             peerCodec.feedback = peerCodec.feedback.filter { WebRTCSectionWriter.supportedFeedback.contains(WebRTCSectionWriter.feedbackName($0)) }
             let ssrc = ssrcs.popFirst() ?? UInt32(0x4D42_0000 + index)
