@@ -39,15 +39,15 @@ struct WHEPEndpoint: Sendable {
         } catch {
             return Self.plain(.badRequest, "malformed offer: \(error)\n")
         }
-        let tracks: [MediaTrackInfoList]
+        let tracks: [MediaTrackInfo]
         do {
-            tracks = [try await hub.prepare()]
+            tracks = try await hub.prepare()
         } catch {
             var response = Self.plain(.serviceUnavailable, "route \(hub.config.name) cannot play now: \(error.description)\n")
             response.headers[.retryAfter] = "2"
             return response
         }
-        guard let source = SourceDescription.make(tracks[0]) else {
+        guard let source = SourceDescription.make(tracks) else {
             return Self.plain(.internalServerError, "the source's tracks could not be described\n")
         }
         let transport = server.newTransportParameters()
@@ -175,8 +175,6 @@ struct WHEPEndpoint: Sendable {
 extension HTTPField.Name {
     static let whepLink = HTTPField.Name("Link") ?? .contentLocation
 }
-
-typealias MediaTrackInfoList = [MediaTrackInfo]
 
 /// Bearer tokens compared without an early exit, so timing does not tell how much of a guess was right.
 enum BearerToken {
