@@ -19,13 +19,14 @@ parser.add_argument("route")
 parser.add_argument("--dial")
 parser.add_argument("--digits", default="")
 parser.add_argument("--wait", type=float, default=20)
+parser.add_argument("--no-answer", action="store_true", help="let incoming calls ring (no autoanswer)")
 parser.add_argument("--linger", type=float, default=0, help="seconds to stay in the call before reporting")
 args = parser.parse_args()
 
 driver = make_driver(console_log=True)
 state = lambda: driver.execute_script("return window.mediabridgeCall ? window.mediabridgeCall.state : 'none';")
 try:
-    query = "" if args.dial else "?autoanswer=1"
+    query = "" if args.dial or args.no_answer else "?autoanswer=1"
     driver.get(f"{args.base}/call/{args.route}{query}")
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and state() not in ("ready",):
@@ -37,6 +38,7 @@ try:
                               "document.getElementById('dial').click();", args.dial)
     deadline = time.monotonic() + args.wait
     while time.monotonic() < deadline and state() != "in call" and not state().startswith("call ended"):
+        # (--no-answer: the loop also records "incoming call from …" and waits for the caller to give up.)
         time.sleep(0.1)
         if states[-1] != state():
             states.append(state())

@@ -129,6 +129,45 @@ import Testing
         #expect(sipp.waitForExit(timeout: .seconds(15)) == 0, "sipp's late-offer scenario (ending with BYE and its 200) completed")
     }
 
+    /// The caller hangs up while the page rings (sipp: CANCEL, 200, 487, ACK); the page stops ringing.
+    @Test func aCallerWhoGivesUpStopsThePageRinging() async throws {
+        let sipPort = try PeerProcess.freeUDPPort()
+        let gateway = try Self.gateway(sipPort: sipPort)
+        defer { gateway.stop() }
+        let page = try PeerProcess.startPythonCapturing(
+            "Tests/Interop/chromium_call.py", arguments: ["http://127.0.0.1:\(gateway.httpPort)", "door", "--no-answer", "--wait", "10"],
+            waitFor: "READY", timeout: .seconds(30))
+        defer { page.stop() }
+        let sipp = try SippCaller(target: "127.0.0.1:\(sipPort)", service: "door",
+                                  scenario: PeerProcess.repositoryRoot + "/Tests/Interop/sipp/uac_cancel.xml")
+        defer { sipp.stop() }
+        #expect(sipp.waitForExit(timeout: .seconds(15)) == 0, "sipp saw 180, then 200 for its CANCEL and 487 for the INVITE")
+        let output = try page.finish(timeout: .seconds(30))
+        let result = try JSONDecoder().decode(CallResult.self, from: Data((output.split(separator: "\n").last.map(String.init) ?? "").utf8))
+        #expect(result.states.contains { $0.hasPrefix("incoming call from") }, "the page rang: \(result.states)")
+        #expect(result.state.hasPrefix("call ended"), "and stopped: \(result.state)")
+    }
+
+    /// A phone offering only G.729 gets 488 at once, before any page rings.
+    @Test func aPhoneWithNoCodecABrowserTakesGets488() async throws {
+        let sipPort = try PeerProcess.freeUDPPort()
+        let gateway = try Self.gateway(sipPort: sipPort)
+        defer { gateway.stop() }
+        let page = try PeerProcess.startPythonCapturing(
+            "Tests/Interop/chromium_call.py", arguments: ["http://127.0.0.1:\(gateway.httpPort)", "door", "--no-answer", "--wait", "4"],
+            waitFor: "READY", timeout: .seconds(30))
+        defer { page.stop() }
+        let scenario = try SIPEdgeInteropTests.scenario("uac_final.xml", final: 488)
+        let text = try String(contentsOf: scenario, encoding: .utf8)
+            .replacingOccurrences(of: "RTP/AVP 0\n      a=rtpmap:0 PCMU/8000", with: "RTP/AVP 18\n      a=rtpmap:18 G729/8000")
+        try text.write(to: scenario, atomically: true, encoding: .utf8)
+        let (status, log) = try SIPEdgeInteropTests.runUAC(scenario: scenario, user: "door", gatewaySIPPort: sipPort)
+        #expect(status == 0, "sipp expected 488: \(log.suffix(800))")
+        let output = try page.finish(timeout: .seconds(30))
+        let result = try JSONDecoder().decode(CallResult.self, from: Data((output.split(separator: "\n").last.map(String.init) ?? "").utf8))
+        #expect(!result.states.contains { $0.hasPrefix("incoming call") }, "no page rang: \(result.states)")
+    }
+
     @Test func withNoPageOpenTheCallerHearsBusy() async throws {
         let sipPort = try PeerProcess.freeUDPPort()
         let gateway = try Self.gateway(sipPort: sipPort)

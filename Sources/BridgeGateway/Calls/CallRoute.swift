@@ -152,7 +152,16 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
             return
         }
         // A late offer (INVITE without SDP) leaves phoneOffer nil: the accepting page then offers instead.
-        let active = ActiveCall(control: control, inbound: true, translator: newTranslator(port: 0))
+        var translator = newTranslator(port: 0)
+        if let offer = control.remoteOffer {
+            // Nothing a browser can take (G.729 only, T.38…): 488 at once, no page rings for nothing.
+            do { _ = try translator.webRTCOffer(fromSIPOffer: offer) } catch {
+                logger.info("call route \(routeName): \(control.caller) offered nothing a browser takes: \(error)")
+                control.reject(status: 488)
+                return
+            }
+        }
+        let active = ActiveCall(control: control, inbound: true, translator: translator)
         active.phoneOffer = control.remoteOffer
         call = active
         control.observe(self)
