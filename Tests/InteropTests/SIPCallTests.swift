@@ -129,6 +129,25 @@ import Testing
         #expect(sipp.waitForExit(timeout: .seconds(15)) == 0, "sipp's late-offer scenario (ending with BYE and its 200) completed")
     }
 
+    /// A digit the phone sends as SIP INFO (`application/dtmf-relay`) shows on the page, carried to the
+    /// browser as RFC 4733 events.
+    @Test func aSIPInfoDigitReachesThePage() async throws {
+        let sipPort = try PeerProcess.freeUDPPort()
+        let gateway = try Self.gateway(sipPort: sipPort)
+        defer { gateway.stop() }
+        let page = try PeerProcess.startPythonCapturing(
+            "Tests/Interop/chromium_call.py", arguments: ["http://127.0.0.1:\(gateway.httpPort)", "door", "--wait", "20", "--linger", "3"],
+            waitFor: "READY", timeout: .seconds(30))
+        defer { page.stop() }
+        let sipp = try SippCaller(target: "127.0.0.1:\(sipPort)", service: "door",
+                                  scenario: PeerProcess.repositoryRoot + "/Tests/Interop/sipp/uac_info_dtmf.xml")
+        defer { sipp.stop() }
+        let output = try page.finish(timeout: .seconds(60))
+        let result = try JSONDecoder().decode(CallResult.self, from: Data((output.split(separator: "\n").last.map(String.init) ?? "").utf8))
+        #expect(result.digits.contains { $0.from == "phone" && $0.digit == "5" }, "digits on the page: \(result.digits), states \(result.states)")
+        #expect(sipp.waitForExit(timeout: .seconds(15)) == 0, "the INFO got its 200 and the call ended with BYE")
+    }
+
     /// The caller hangs up while the page rings (sipp: CANCEL, 200, 487, ACK); the page stops ringing.
     @Test func aCallerWhoGivesUpStopsThePageRinging() async throws {
         let sipPort = try PeerProcess.freeUDPPort()
