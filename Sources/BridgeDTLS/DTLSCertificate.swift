@@ -1,3 +1,4 @@
+import BridgeCore
 import CBridgeOpenSSL
 import CBridgeShim
 
@@ -61,9 +62,6 @@ public final class DTLSCertificate: @unchecked Sendable {
         var bytes = [UInt8](repeating: 0, count: 64)
         var length: UInt32 = 0
         guard X509_digest(x509, digest, &bytes, &length) == 1 else { throw .openSSL("X509_digest failed") }
-        return bytes.prefix(Int(length)).map { byte in
-            let hex = String(byte, radix: 16, uppercase: true)
-            return hex.count == 1 ? "0" + hex : hex
-        }.joined(separator: ":")
+        return Hex.encode(bytes.prefix(Int(length)), uppercase: true, separator: ":")
     }
 }

@@ -1,3 +1,4 @@
+import BridgeCore
 import BridgeRTP
 import CBridgeFFmpeg
 import CBridgeShim
@@ -78,7 +79,7 @@ public final class FileReader {
                 var info = MediaTrackInfo(codec: codec, clockRate: 90_000, parameterSets: sets,
                                           width: Int(parameters.pointee.width), height: Int(parameters.pointee.height))
                 if codec == .h264, let sps = sets.first(where: { ($0.first ?? 0) & 0x1F == 7 }), sps.count >= 4 {
-                    info.profileLevelID = sps[1...3].map { String($0, radix: 16).leftPadded(2) }.joined()
+                    info.profileLevelID = Hex.encode(sps[1...3])
                 }
                 append(stream, info: info, nalLengthSize: configuration?.lengthSize ?? 0)
                 haveVideo = true
@@ -190,11 +191,5 @@ enum ADTS {
         guard frame.count >= 7, frame[0] == 0xFF, frame[1] & 0xF0 == 0xF0 else { return frame }
         let headerLength = frame[1] & 0x01 == 0 ? 9 : 7
         return frame.count > headerLength ? Array(frame[headerLength...]) : frame
-    }
-}
-
-extension String {
-    func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

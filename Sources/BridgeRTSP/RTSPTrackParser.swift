@@ -91,7 +91,7 @@ public enum RTSPTrackParser {
             let layout = (number("sizelength", defaults.0), number("indexlength", defaults.1),
                           number("indexdeltalength", defaults.2))
             guard (1...32).contains(layout.0), (0...32).contains(layout.1), (0...32).contains(layout.2) else { return nil }
-            let config = parameters?["config"].flatMap(hexBytes) ?? []
+            let config = parameters?["config"].flatMap { Hex.decode($0.trimmingCharacters(in: " ")) } ?? []
             return RTSPTrack(info: MediaTrackInfo(codec: .aac, clockRate: map.clockRate, channels: map.channels ?? 1,
                                                   audioSpecificConfig: config),
                              payloadType: codec.payloadType, controlURL: controlURL, aacHeaderLayout: layout)
@@ -113,7 +113,7 @@ public enum RTSPTrackParser {
     static func latmTrack(_ codec: CodecDescription, map: RTPMap, controlURL: String) -> RTSPTrack? {
         let parameters = codec.parameters
         guard parameters?["cpresent"]?.trimmingCharacters(in: " ") == "0",
-              let config = parameters?["config"].flatMap(hexBytes),
+              let config = parameters?["config"].flatMap({ Hex.decode($0.trimmingCharacters(in: " ")) }),
               let (audioSpecificConfig, subFrames) = LATMDepacketizer.parseStreamMuxConfig(config)
         else { return nil }
         var track = RTSPTrack(info: MediaTrackInfo(codec: .aac, clockRate: map.clockRate, channels: map.channels ?? 1,
@@ -121,19 +121,5 @@ public enum RTSPTrackParser {
                               payloadType: codec.payloadType, controlURL: controlURL)
         track.latmSubFrames = subFrames
         return track
-    }
-
-    /// `1190` into [0x11, 0x90]; nil for odd lengths or non-hex text.
-    static func hexBytes(_ text: String) -> [UInt8]? {
-        let digits = Array(text.trimmingCharacters(in: " ").utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        var index = 0
-        while index + 1 < digits.count {
-            guard let value = UInt8(String(decoding: digits[index...index + 1], as: UTF8.self), radix: 16) else { return nil }
-            bytes.append(value)
-            index += 2
-        }
-        return bytes
     }
 }

@@ -29,7 +29,7 @@ extension ConfigLoader {
         }
         var fingerprint: [UInt8]?
         if let node = route["tls_fingerprint"], let text = reader.nonEmptyString(node, at: path.appending("tls_fingerprint")) {
-            fingerprint = Self.sha256Fingerprint(text)
+            fingerprint = Hex.decode(text, allowingSeparator: ":").flatMap { $0.count == 32 ? $0 : nil }
             if fingerprint == nil {
                 reader.report("expected a SHA-256 fingerprint: 32 hex bytes, colons optional (openssl x509 -fingerprint -sha256)",
                               at: path.appending("tls_fingerprint"), node: node)
@@ -102,21 +102,6 @@ extension ConfigLoader {
     }
 
     /// Names are unique across `routes` and `calls` (both name URLs and API entries).
-    /// `AB:CD:…` or `abcd…`: 32 bytes.
-    static func sha256Fingerprint(_ text: String) -> [UInt8]? {
-        let hex = text.filter { $0 != ":" }
-        guard hex.count == 64 else { return nil }
-        var bytes: [UInt8] = []
-        var index = hex.startIndex
-        while index < hex.endIndex {
-            let next = hex.index(index, offsetBy: 2)
-            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
-            bytes.append(byte)
-            index = next
-        }
-        return bytes
-    }
-
     func checkUniqueNames(lists: [(items: [Node], path: ConfigPath)], reader: ConfigReader) {
         var seen: Set<String> = []
         for (items, path) in lists {

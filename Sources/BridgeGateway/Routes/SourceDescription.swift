@@ -24,7 +24,7 @@ enum SourceDescription {
                 lines.append("a=rtpmap:\(payloadType) H265/90000")
             case .aac:
                 lines.append("a=rtpmap:\(payloadType) MPEG4-GENERIC/\(track.clockRate)/\(track.channels)")
-                let config = track.audioSpecificConfig.map { String($0, radix: 16).leftPadded(2) }.joined()
+                let config = Hex.encode(track.audioSpecificConfig)
                 lines.append("a=fmtp:\(payloadType) streamtype=5;profile-level-id=1;mode=AAC-hbr;sizelength=13;indexlength=3;indexdeltalength=3;config=\(config)")
             case .opus:
                 lines.append("a=rtpmap:\(payloadType) opus/48000/2")
@@ -34,11 +34,5 @@ enum SourceDescription {
             lines.append("a=control:track\(index)")
         }
         return try? SessionDescription(parsing: lines.joined(separator: "\r\n") + "\r\n")
-    }
-}
-
-extension String {
-    func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

@@ -93,10 +93,7 @@ public struct H264ProfileLevelID: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var hex: String {
-        [profileIDC, profileIOP, levelIDC].map { byte in
-            let digits = String(byte, radix: 16)
-            return digits.count == 1 ? "0" + digits : digits
-        }.joined()
+        Hex.encode([profileIDC, profileIOP, levelIDC])
     }
 
     public var description: String { "\(profile?.rawValue ?? "unknown profile") \(levelName) (\(hex))" }

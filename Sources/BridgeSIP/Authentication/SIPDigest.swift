@@ -20,26 +20,16 @@ public enum SIPDigestAlgorithm: String, Sendable, Hashable, CaseIterable {
     /// Lowercase hex of the hash of `text`'s UTF-8 bytes.
     func hash(_ text: String) -> String {
         switch self {
-        case .md5, .md5Session: Self.hex(Insecure.MD5.hash(data: Array(text.utf8)))
-        case .sha256, .sha256Session: Self.hex(SHA256.hash(data: Array(text.utf8)))
+        case .md5, .md5Session: Hex.encode(Insecure.MD5.hash(data: Array(text.utf8)))
+        case .sha256, .sha256Session: Hex.encode(SHA256.hash(data: Array(text.utf8)))
         }
     }
 
     func hash(_ bytes: [UInt8]) -> String {
         switch self {
-        case .md5, .md5Session: Self.hex(Insecure.MD5.hash(data: bytes))
-        case .sha256, .sha256Session: Self.hex(SHA256.hash(data: bytes))
+        case .md5, .md5Session: Hex.encode(Insecure.MD5.hash(data: bytes))
+        case .sha256, .sha256Session: Hex.encode(SHA256.hash(data: bytes))
         }
-    }
-
-    private static func hex(_ digest: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef")
-        var text = ""
-        for byte in digest {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return text
     }
 }
 

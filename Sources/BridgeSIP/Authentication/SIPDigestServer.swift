@@ -39,7 +39,7 @@ public struct SIPDigestServer: Sendable {
 
     private func signature(_ seconds: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Array(seconds.utf8), using: secret)
-        return Array(mac).prefix(16).map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+        return Hex.encode(Array(mac).prefix(16))
     }
 
     /// The header for a 401 (or a 407 when `isProxy`).
