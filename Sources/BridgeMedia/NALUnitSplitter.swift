@@ -58,14 +58,7 @@ public enum NALUnitSplitter {
             guard offset < bytes.count else { return nil }
             let count = group == 0 ? Int(bytes[offset] & 0x1F) : Int(bytes[offset])
             offset += 1
-            for _ in 0..<count {
-                guard offset + 2 <= bytes.count else { return nil }
-                let length = Int(bytes[offset]) << 8 | Int(bytes[offset + 1])
-                offset += 2
-                guard length <= bytes.count - offset else { return nil }
-                sets.append(Array(bytes[offset..<(offset + length)]))
-                offset += length
-            }
+            guard appendSets(count, from: bytes, at: &offset, to: &sets) else { return nil }
         }
         return (lengthSize, sets)
     }
@@ -81,15 +74,22 @@ public enum NALUnitSplitter {
             guard offset + 3 <= bytes.count else { return nil }
             let count = Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2])
             offset += 3
-            for _ in 0..<count {
-                guard offset + 2 <= bytes.count else { return nil }
-                let length = Int(bytes[offset]) << 8 | Int(bytes[offset + 1])
-                offset += 2
-                guard length <= bytes.count - offset else { return nil }
-                sets.append(Array(bytes[offset..<(offset + length)]))
-                offset += length
-            }
+            guard appendSets(count, from: bytes, at: &offset, to: &sets) else { return nil }
         }
         return (lengthSize, sets)
+    }
+
+    /// `count` parameter sets, each behind a 16-bit length, as both boxes store them; false when one runs
+    /// past the end.
+    private static func appendSets(_ count: Int, from bytes: [UInt8], at offset: inout Int, to sets: inout [[UInt8]]) -> Bool {
+        for _ in 0..<count {
+            guard offset + 2 <= bytes.count else { return false }
+            let length = Int(bytes[offset]) << 8 | Int(bytes[offset + 1])
+            offset += 2
+            guard length <= bytes.count - offset else { return false }
+            sets.append(Array(bytes[offset..<(offset + length)]))
+            offset += length
+        }
+        return true
     }
 }
