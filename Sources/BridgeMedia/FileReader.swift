@@ -159,29 +159,13 @@ public final class FileReader {
                 ? NALUnitSplitter.lengthPrefixed(bytes, lengthSize: stream.nalLengthSize)
                 : NALUnitSplitter.annexB(bytes)
             guard !units.isEmpty else { return nil }
-            if isKey { units = ParameterSets.prepending(stream.parameterSets, to: units, codec: stream.codec) }
+            if isKey { units = ParameterSets.inserting(stream.parameterSets, into: units, codec: stream.codec) }
             return MediaFrame(codec: stream.codec, timestamp: timestamp, clockRate: stream.clockRate, isKeyframe: isKey, units: units)
         case .aac:
             return MediaFrame(codec: .aac, timestamp: timestamp, clockRate: stream.clockRate, units: [ADTS.stripped(Array(bytes))])
         default:
             return MediaFrame(codec: stream.codec, timestamp: timestamp, clockRate: stream.clockRate, units: [Array(bytes)])
         }
-    }
-}
-
-/// Parameter sets before a keyframe that lacks them.
-enum ParameterSets {
-    static func prepending(_ sets: [[UInt8]], to units: [[UInt8]], codec: MediaCodec) -> [[UInt8]] {
-        guard !sets.isEmpty else { return units }
-        let hasSets = units.contains { unit in
-            let header = unit.first ?? 0
-            if codec == .h264 { return header & 0x1F == 7 || header & 0x1F == 8 }
-            let type = (header >> 1) & 0x3F
-            return type >= 32 && type <= 34
-        }
-        if hasSets { return units }
-        // Access unit delimiters and SEI stay first only if they were; parameter sets go before the rest.
-        return sets + units
     }
 }
 

@@ -27,8 +27,10 @@ import Testing
                 videoFrames += 1
                 if frame.isKeyframe {
                     keyframes += 1
-                    #expect(frame.units.first.map { $0[0] & 0x1F } == 7, "SPS first at a keyframe")
-                    #expect(frame.units.contains { $0[0] & 0x1F == 5 }, "an IDR slice")
+                    let types = frame.units.map { $0[0] & 0x1F }
+                    let idr = try #require(types.firstIndex(of: 5), "an IDR slice in \(types)")
+                    #expect(types[..<idr].contains(7) && types[..<idr].contains(8), "SPS and PPS before the IDR slice: \(types)")
+                    #expect(types[..<idr].allSatisfy { [6, 7, 8, 9].contains($0) }, "only SEI, parameter sets or a delimiter before it: \(types)")
                 }
                 #expect(frame.timestamp > lastVideo)
                 lastVideo = frame.timestamp

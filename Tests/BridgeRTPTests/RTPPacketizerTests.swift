@@ -39,3 +39,17 @@ import Testing
         #expect(units == [RTPPayloadUnit(payload: [1, 2, 3], marker: false, timestamp: 960)])
     }
 }
+
+@Suite struct ParameterSetsTests {
+    @Test func missingSetsGoBeforeTheFirstSliceAfterSEI() {
+        let units: [[UInt8]] = [[0x09, 0xF0], [0x06, 1], [0x65, 2]]
+        let result = ParameterSets.inserting([[0x67, 3], [0x68, 4]], into: units, codec: .h264)
+        #expect(result == [[0x09, 0xF0], [0x06, 1], [0x67, 3], [0x68, 4], [0x65, 2]])
+        // Present sets are not doubled; the stream's own win.
+        #expect(ParameterSets.inserting([[0x67, 9], [0x68, 4]], into: [[0x67, 3], [0x65, 2]], codec: .h264)
+            == [[0x67, 3], [0x68, 4], [0x65, 2]])
+        // H.265: VPS 32, SPS 33, PPS 34 before an IDR_W_RADL (19).
+        #expect(ParameterSets.inserting([[0x40, 1], [0x42, 1], [0x44, 1]], into: [[0x26, 1, 7]], codec: .h265)
+            == [[0x40, 1], [0x42, 1], [0x44, 1], [0x26, 1, 7]])
+    }
+}

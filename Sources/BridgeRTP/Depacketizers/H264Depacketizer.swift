@@ -95,15 +95,7 @@ public struct H264Depacketizer: RTPDepacketizer {
             parameterSets = (sps.map { [$0] } ?? known.filter { $0.first.map { $0 & 0x1F == NALType.sps } ?? false })
                 + (pps.map { [$0] } ?? known.filter { $0.first.map { $0 & 0x1F == NALType.pps } ?? false })
         }
-        if hasIDR && (sps == nil || pps == nil) {
-            let missing = parameterSets.filter { set in
-                let type = (set.first ?? 0) & 0x1F
-                return (type == NALType.sps && sps == nil) || (type == NALType.pps && pps == nil)
-            }
-            // Just before the first slice: after a delimiter or SEI, which must come first (H.264 7.4.1.2.3).
-            let position = units.firstIndex { (1...5).contains(($0.first ?? 0) & 0x1F) } ?? 0
-            units.insert(contentsOf: missing, at: position)
-        }
+        if hasIDR { units = ParameterSets.inserting(parameterSets, into: units, codec: .h264) }
         return MediaFrame(codec: .h264, timestamp: unit.timestamp, clockRate: clockRate, isKeyframe: hasIDR, units: units)
     }
 

@@ -95,12 +95,7 @@ public struct H265Depacketizer: RTPDepacketizer {
                 inBand[type].map { [$0] } ?? known.filter { Self.type(of: $0) == type }
             }
         }
-        if isIRAP && inBand.count < 3 {
-            let missing = parameterSets.filter { set in Self.type(of: set).map { inBand[$0] == nil } ?? false }
-            // Just before the first slice (VCL types 0...31), after a delimiter or prefix SEI.
-            let position = units.firstIndex { (Self.type(of: $0) ?? 0) < 32 } ?? 0
-            units.insert(contentsOf: missing, at: position)
-        }
+        if isIRAP { units = ParameterSets.inserting(parameterSets, into: units, codec: .h265) }
         return MediaFrame(codec: .h265, timestamp: unit.timestamp, clockRate: clockRate, isKeyframe: isIRAP, units: units)
     }
 }
