@@ -26,8 +26,6 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
     private var pendingTCPFlush: [any Channel] = []
     static let maximumTCPConnections = 4096
     private(set) var unmatched = 0
-    /// Packets dropped because the socket could not take more (see `send`).
-    private(set) var droppedWhileBusy = 0
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
@@ -102,9 +100,7 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
     func send(rtp packets: some Sequence<[UInt8]>, rtcp: [[UInt8]], ufrag: String) -> SendOutcome {
         guard let entry = sessionsByUfrag[ufrag] else { return .noSession }
         guard context?.channel.isWritable ?? false else {
-            let count = packets.underestimatedCount + rtcp.count
-            droppedWhileBusy += count
-            return .socketBusy(dropped: count)
+            return .socketBusy(dropped: packets.underestimatedCount + rtcp.count)
         }
         for packet in packets { entry.session.send(rtp: packet) }
         for packet in rtcp { entry.session.send(rtcp: packet) }
