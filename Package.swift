@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(name: "BridgeRTSPTests", dependencies: ["BridgeRTSP", "BridgeRTP", "BridgeCore"], swiftSettings: strict),
         // RTSPSource against a real gst-rtsp-server (Tests/Interop/rtsp_camera.py).
         // Test peers both interop targets start (the gst-rtsp-server camera).
-        .target(name: "InteropSupport", path: "Tests/InteropSupport", swiftSettings: strict),
+        .target(name: "InteropSupport", dependencies: ["BridgeCore"], path: "Tests/InteropSupport", swiftSettings: strict),
         .testTarget(name: "RTSPInteropTests", dependencies: ["BridgeGateway", "BridgeRTP", "BridgeCore", "BridgeMedia", "InteropSupport",
                                                            .product(name: "NIOCore", package: "swift-nio"),
                                                            .product(name: "NIOPosix", package: "swift-nio")],

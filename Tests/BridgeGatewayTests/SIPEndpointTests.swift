@@ -1,3 +1,4 @@
+import InteropSupport
 import BridgeCore
 @testable import BridgeGateway
 import BridgeSDP

@@ -1,6 +1,7 @@
 import BridgeCore
 import BridgeSIP
 import Foundation
+import InteropSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -12,70 +13,13 @@ import Glibc
 /// through every step.
 @Suite(.serialized) struct SippInteropTests {
     /// One UDP socket on 127.0.0.1 with a free port.
-    final class UDPSocket {
-        let descriptor: Int32
-        let port: UInt16
-
-        init() throws {
-            let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-            guard descriptor >= 0 else { throw PeerProcess.MissingTool(description: "socket() failed") }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            guard bound == 0 else { throw PeerProcess.MissingTool(description: "bind() failed") }
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            _ = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-            }
-            self.descriptor = descriptor
-            port = UInt16(bigEndian: address.sin_port)
-        }
-
-        deinit { close(descriptor) }
-
-        /// One datagram, or nil after `milliseconds`.
-        func receive(milliseconds: Int32) -> ([UInt8], TransportAddress)? {
-            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            guard poll(&poller, 1, milliseconds) > 0 else { return nil }
-            var buffer = [UInt8](repeating: 0, count: 65_536)
-            var from = sockaddr_in()
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let count = buffer.withUnsafeMutableBytes { bytes in
-                withUnsafeMutablePointer(to: &from) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(descriptor, bytes.baseAddress, bytes.count, 0, $0, &length) }
-                }
-            }
-            guard count > 0 else { return nil }
-            let ip = withUnsafeBytes(of: from.sin_addr.s_addr) { Array($0) }
-            guard let source = TransportAddress(addressBytes: ip, port: UInt16(bigEndian: from.sin_port)) else { return nil }
-            return (Array(buffer[..<count]), source)
-        }
-
-        func send(_ bytes: [UInt8], to destination: TransportAddress) {
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = destination.port.bigEndian
-            withUnsafeMutableBytes(of: &address.sin_addr.s_addr) { $0.copyBytes(from: destination.addressBytes.prefix(4)) }
-            _ = bytes.withUnsafeBytes { payload in
-                withUnsafePointer(to: &address) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        sendto(descriptor, payload.baseAddress, payload.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                    }
-                }
-            }
-        }
-    }
-
     /// A UDP port that was free a moment ago (for sipp's `-p`).
     static func freePort() throws -> UInt16 {
-        try UDPSocket().port
+        try BlockingUDPSocket().port
     }
 
     @Test func sippUACCallsTheUserAgent() throws {
-        let socket = try UDPSocket()
+        let socket = try BlockingUDPSocket()
         var agent = SIPUserAgent(configuration: SIPUserAgent.Configuration(
             contact: SIPURI(user: "gw", host: "127.0.0.1", port: socket.port),
             via: SIPVia(transport: "UDP", host: "127.0.0.1", port: socket.port), userAgent: "mediabridge-test"),
@@ -124,7 +68,7 @@ import Glibc
     }
 
     @Test func theUserAgentCallsSippUAS() throws {
-        let socket = try UDPSocket()
+        let socket = try BlockingUDPSocket()
         let sippPort = try Self.freePort()
         var agent = SIPUserAgent(configuration: SIPUserAgent.Configuration(
             contact: SIPURI(user: "gw", host: "127.0.0.1", port: socket.port),

@@ -1,16 +1,17 @@
 import BridgeCore
-@testable import BridgeGateway
 import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// One blocking UDP socket on 127.0.0.1 with a free port.
-final class BlockingUDPSocket {
-    let descriptor: Int32
-    let port: UInt16
+/// One blocking UDP socket on 127.0.0.1 with a free port: a test's SIP phone or registrar, driven by hand.
+public final class BlockingUDPSocket {
+    public struct BindFailure: Error {}
 
-    init() throws {
+    let descriptor: Int32
+    public let port: UInt16
+
+    public init() throws {
         let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -21,7 +22,7 @@ final class BlockingUDPSocket {
         }
         guard descriptor >= 0, bound else {
             close(descriptor)
-            throw SIPCallFailure("cannot bind a UDP socket")
+            throw BindFailure()
         }
         self.descriptor = descriptor
         port = UInt16(bigEndian: address.sin_port)
@@ -29,7 +30,8 @@ final class BlockingUDPSocket {
 
     deinit { close(descriptor) }
 
-    func receive(milliseconds: Int32) -> ([UInt8], TransportAddress)? {
+    /// One datagram, or nil after `milliseconds`.
+    public func receive(milliseconds: Int32) -> ([UInt8], TransportAddress)? {
         var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
         guard poll(&poller, 1, milliseconds) > 0 else { return nil }
         var buffer = [UInt8](repeating: 0, count: 65_536)
@@ -46,7 +48,7 @@ final class BlockingUDPSocket {
         return (Array(buffer[..<count]), source)
     }
 
-    func send(_ bytes: [UInt8], to destination: TransportAddress) {
+    public func send(_ bytes: [UInt8], to destination: TransportAddress) {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = destination.port.bigEndian
