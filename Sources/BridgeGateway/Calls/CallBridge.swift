@@ -29,8 +29,8 @@ final class CallBridge {
     private let phoneSSRC = UInt32.random(in: 1...UInt32.max)
     private let toBrowser: AudioTranscoder?
     private let toPhone: AudioTranscoder?
-    private var phoneUnwrap = TimestampUnwrapper()
-    private var browserUnwrap = TimestampUnwrapper()
+    private var phoneUnwrap = RTPTimestampUnwrapper()
+    private var browserUnwrap = RTPTimestampUnwrapper()
     private var phoneSequence = UInt16.random(in: 0...0x7FFF)
     private var browserSequence = UInt16.random(in: 0...0x7FFF)
     private var lastDigit: [Bool: UInt32] = [:]
@@ -87,7 +87,7 @@ final class CallBridge {
             packetsToBrowser += 1
             return
         }
-        let frame = MediaFrame(codec: plan.phoneCodec, timestamp: phoneUnwrap.unwrap(packet.header.timestamp.rawValue),
+        let frame = MediaFrame(codec: plan.phoneCodec, timestamp: phoneUnwrap.unwrap(packet.header.timestamp),
                                clockRate: plan.phoneClockRate, units: [Array(packet.payload(in: bytes))])
         let packets = toBrowser.transcode(frame).map { out in
             write(out, payloadType: plan.browserPayloadType, ssrc: plan.browserSSRC, sequence: &browserSequence)
@@ -113,7 +113,7 @@ final class CallBridge {
             packetsToPhone += 1
             return
         }
-        let frame = MediaFrame(codec: plan.browserCodec, timestamp: browserUnwrap.unwrap(packet.header.timestamp.rawValue),
+        let frame = MediaFrame(codec: plan.browserCodec, timestamp: browserUnwrap.unwrap(packet.header.timestamp),
                                clockRate: 48_000, units: [Array(packet.payload(in: bytes))])
         let packets = toPhone.transcode(frame).map { out in
             write(out, payloadType: plan.phonePayloadType, ssrc: phoneSSRC, sequence: &phoneSequence)
@@ -163,22 +163,6 @@ final class CallBridge {
                         payload: frame.units.first ?? [], into: &bytes)
         sequence &+= 1
         return bytes
-    }
-}
-
-/// 32-bit RTP timestamps to a rising 64-bit line (wrap-aware).
-struct TimestampUnwrapper {
-    private var last: UInt32?
-    private var value: Int64 = 0
-
-    mutating func unwrap(_ timestamp: UInt32) -> Int64 {
-        if let last {
-            value += Int64(Int32(bitPattern: timestamp &- last))
-        } else {
-            value = Int64(timestamp)
-        }
-        last = timestamp
-        return value
     }
 }
 

@@ -18,7 +18,7 @@ public struct AACDepacketizer: RTPDepacketizer {
     public let samplesPerFrame: Int
     public private(set) var counters = DepacketizerCounters()
     private var unwrapper = RTPTimestampUnwrapper()
-    private var lastSequence: SequenceNumber?
+    private var sequence = RTPSequenceTracker()
     /// An access unit split over packets: its announced size and the bytes so far.
     private var fragment: (size: Int, timestamp: RTPTimestamp, bytes: [UInt8])?
 
@@ -36,19 +36,11 @@ public struct AACDepacketizer: RTPDepacketizer {
     }
 
     public mutating func handle(_ packet: RTPPacket, in bytes: [UInt8]) -> [MediaFrame] {
-        if let lastSequence {
-            let distance = lastSequence.distance(to: packet.header.sequenceNumber)
-            if distance <= 0 {
-                counters.latePackets += 1
-                return []
-            }
-            if distance > 1 {
-                counters.lostPackets += UInt64(distance - 1)
-                if fragment != nil { counters.brokenFrames += 1 }
-                fragment = nil
-            }
+        guard let lost = sequence.accept(packet.header.sequenceNumber, counting: &counters) else { return [] }
+        if lost > 0 {
+            if fragment != nil { counters.brokenFrames += 1 }
+            fragment = nil
         }
-        lastSequence = packet.header.sequenceNumber
         guard sizeLength > 0, sizeLength <= 32, indexLength <= 32, indexDeltaLength <= 32 else {
             counters.unsupportedPackets += 1
             return []

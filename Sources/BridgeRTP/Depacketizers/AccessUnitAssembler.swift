@@ -23,25 +23,14 @@ struct AccessUnitAssembler: Sendable {
     private var timestamp: RTPTimestamp?
     private var broken = false
     private var fragment: [UInt8]?
-    private var lastSequence: SequenceNumber?
+    private var sequence = RTPSequenceTracker()
     private var unwrapper = RTPTimestampUnwrapper()
 
     /// Starts a packet: checks its sequence number and closes the previous access unit when the timestamp
     /// moved. False when the packet is late or a duplicate and must be ignored.
     mutating func begin(_ header: RTPHeader, into completed: inout [AccessUnit]) -> Bool {
-        var gap = false
-        if let lastSequence {
-            let distance = lastSequence.distance(to: header.sequenceNumber)
-            if distance <= 0 {
-                counters.latePackets += 1
-                return false
-            }
-            if distance > 1 {
-                counters.lostPackets += UInt64(distance - 1)
-                gap = true
-            }
-        }
-        lastSequence = header.sequenceNumber
+        guard let lost = sequence.accept(header.sequenceNumber, counting: &counters) else { return false }
+        let gap = lost > 0
         if gap { markBroken() }
         if let timestamp, timestamp != header.timestamp {
             finish(into: &completed)

@@ -16,7 +16,7 @@ public struct LATMDepacketizer: RTPDepacketizer {
     public let samplesPerFrame: Int
     public private(set) var counters = DepacketizerCounters()
     private var unwrapper = RTPTimestampUnwrapper()
-    private var lastSequence: SequenceNumber?
+    private var sequence = RTPSequenceTracker()
     private var element: [UInt8] = []
     private var elementBroken = false
 
@@ -29,19 +29,9 @@ public struct LATMDepacketizer: RTPDepacketizer {
     }
 
     public mutating func handle(_ packet: RTPPacket, in bytes: [UInt8]) -> [MediaFrame] {
-        if let lastSequence {
-            let distance = lastSequence.distance(to: packet.header.sequenceNumber)
-            if distance <= 0 {
-                counters.latePackets += 1
-                return []
-            }
-            if distance > 1 {
-                counters.lostPackets += UInt64(distance - 1)
-                // The element in progress lost a piece; so may the one this packet belongs to.
-                elementBroken = true
-            }
-        }
-        lastSequence = packet.header.sequenceNumber
+        guard let lost = sequence.accept(packet.header.sequenceNumber, counting: &counters) else { return [] }
+        // The element in progress lost a piece; so may the one this packet belongs to.
+        if lost > 0 { elementBroken = true }
         let payload = packet.payload(in: bytes)
         if element.count + payload.count > Self.maximumElement { elementBroken = true }
         if !elementBroken { element.append(contentsOf: payload) }

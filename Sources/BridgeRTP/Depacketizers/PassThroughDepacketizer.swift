@@ -7,7 +7,7 @@ public struct PassThroughDepacketizer: RTPDepacketizer {
     public let clockRate: Int
     public private(set) var counters = DepacketizerCounters()
     private var unwrapper = RTPTimestampUnwrapper()
-    private var lastSequence: SequenceNumber?
+    private var sequence = RTPSequenceTracker()
 
     public init(codec: MediaCodec, clockRate: Int) {
         self.codec = codec
@@ -15,15 +15,7 @@ public struct PassThroughDepacketizer: RTPDepacketizer {
     }
 
     public mutating func handle(_ packet: RTPPacket, in bytes: [UInt8]) -> [MediaFrame] {
-        if let lastSequence {
-            let distance = lastSequence.distance(to: packet.header.sequenceNumber)
-            if distance <= 0 {
-                counters.latePackets += 1
-                return []
-            }
-            counters.lostPackets += UInt64(distance - 1)
-        }
-        lastSequence = packet.header.sequenceNumber
+        guard sequence.accept(packet.header.sequenceNumber, counting: &counters) != nil else { return [] }
         let payload = packet.payload(in: bytes)
         guard !payload.isEmpty else {
             counters.malformedPackets += 1

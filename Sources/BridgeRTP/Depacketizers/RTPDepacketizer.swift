@@ -54,3 +54,28 @@ public struct RTPTimestampUnwrapper: Sendable, Hashable {
         hasher.combine(last?.extended)
     }
 }
+
+/// A stream's RTP sequence as a depacketizer sees it: late or repeated packets and gaps are counted in the
+/// depacketizer's counters, and the gap before each packet is told so the caller can drop what it broke.
+public struct RTPSequenceTracker: Sendable, Hashable {
+    private var last: SequenceNumber?
+
+    public init() {}
+
+    /// nil for a packet at or behind the last one (counted late: drop it); otherwise how many packets
+    /// went missing just before it (counted lost), 0 for the next one in order.
+    public mutating func accept(_ sequence: SequenceNumber, counting counters: inout DepacketizerCounters) -> Int? {
+        guard let last else {
+            self.last = sequence
+            return 0
+        }
+        let distance = last.distance(to: sequence)
+        guard distance > 0 else {
+            counters.latePackets += 1
+            return nil
+        }
+        counters.lostPackets += UInt64(distance - 1)
+        self.last = sequence
+        return Int(distance - 1)
+    }
+}
