@@ -96,24 +96,27 @@ public final class WebRTCSession {
     // MARK: Sending media
 
     /// Protects and queues an RTP packet for the selected address. Nothing leaves before DTLS completes.
-    public func send(rtp packet: [UInt8]) {
+    /// A caller that hands over its only reference to a packet with room for the SRTP tag (as the route
+    /// hub's viewers do) gets it protected in place, without a copy.
+    public func send(rtp packet: consuming [UInt8]) {
         send(packet, isRTCP: false)
     }
 
-    public func send(rtcp packet: [UInt8]) {
+    public func send(rtcp packet: consuming [UInt8]) {
         send(packet, isRTCP: true)
     }
 
-    private func send(_ packet: [UInt8], isRTCP: Bool) {
+    private func send(_ packet: consuming [UInt8], isRTCP: Bool) {
         guard let outbound, let destination = ice.selectedAddress, !isClosed else { drops.record(.sendNotConnected); return }
         let overhead = isRTCP ? outbound.profile.rtcpOverhead : outbound.profile.rtpOverhead
-        // One buffer, sized once (a single allocation), protected in place.
-        var buffer = packet
-        buffer.reserveCapacity(packet.count + overhead)
+        // One buffer, sized once (at most one allocation), protected in place.
+        var buffer = consume packet
+        let plainLength = buffer.count
+        buffer.reserveCapacity(plainLength + overhead)
         buffer.append(contentsOf: repeatElement(0, count: overhead))
         let result = buffer.withUnsafeMutableBytes { bytes in
             Result { () throws(SRTPError) -> Int in
-                isRTCP ? try outbound.protectRTCP(bytes, length: packet.count) : try outbound.protect(bytes, length: packet.count)
+                isRTCP ? try outbound.protectRTCP(bytes, length: plainLength) : try outbound.protect(bytes, length: plainLength)
             }
         }
         guard case .success(let length) = result else { drops.record(.protectFailed); return }

@@ -73,16 +73,19 @@ final class RouteHub: @unchecked Sendable {
         }
     }
 
-    private func send(_ batch: [[UInt8]], to viewer: Viewer) {
-        guard !batch.isEmpty else { return }
+    /// Hands the batch over (the packets are protected in place), then counts what went.
+    private func send(_ batch: consuming [[UInt8]], to viewer: Viewer) {
+        let count = batch.count
+        guard count > 0 else { return }
+        let bytes = batch.reduce(0) { $0 + $1.count }
         switch server.sendOnLoop(rtp: batch, ufrag: viewer.ufrag) {
         case .sent:
-            metrics.packetsOut.increment(by: batch.count)
-            metrics.bytesOut.increment(by: batch.reduce(0) { $0 + $1.count })
+            metrics.packetsOut.increment(by: count)
+            metrics.bytesOut.increment(by: bytes)
         case .socketBusy(let dropped):
             metrics.drop("socket_busy", count: dropped)
         case .noSession:
-            metrics.drop("viewer_gone", count: batch.count)
+            metrics.drop("viewer_gone", count: count)
         }
     }
 

@@ -89,7 +89,7 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
 
     /// Sends RTP from outside the read path (sources, echo), then flushes.
     func send(rtp packet: [UInt8], ufrag: String) {
-        send(rtp: CollectionOfOne(packet), rtcp: [], ufrag: ufrag)
+        send(rtp: [packet], rtcp: [], ufrag: ufrag)
     }
 
     /// Protects and writes a batch of RTP and RTCP packets for one session, with one flush. While the
@@ -97,12 +97,18 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
     /// viewer behind a slow link must not grow the memory every other viewer shares.
     /// Returns how many packets were dropped (socket busy, or no such session).
     @discardableResult
-    func send(rtp packets: some Sequence<[UInt8]>, rtcp: [[UInt8]], ufrag: String) -> SendOutcome {
+    func send(rtp packets: consuming [[UInt8]], rtcp: [[UInt8]], ufrag: String) -> SendOutcome {
         guard let entry = sessionsByUfrag[ufrag] else { return .noSession }
         guard context?.channel.isWritable ?? false else {
-            return .socketBusy(dropped: packets.underestimatedCount + rtcp.count)
+            return .socketBusy(dropped: packets.count + rtcp.count)
         }
-        for packet in packets { entry.session.send(rtp: packet) }
+        // Each packet leaves the batch before it is sent, so the session holds its only reference.
+        var pending = consume packets
+        for index in pending.indices {
+            let packet = pending[index]
+            pending[index] = []
+            entry.session.send(rtp: packet)
+        }
         for packet in rtcp { entry.session.send(rtcp: packet) }
         drain(ufrag)
         context?.flush()

@@ -88,7 +88,7 @@ public final class WebRTCTransportServer: Sendable {
 
     /// Protects and writes packets for one session. Must run on `eventLoop`.
     @discardableResult
-    func sendOnLoop(rtp packets: some Sequence<[UInt8]>, rtcp: [[UInt8]] = [], ufrag: String) -> WebRTCDatagramHandler.SendOutcome {
+    func sendOnLoop(rtp packets: consuming [[UInt8]], rtcp: [[UInt8]] = [], ufrag: String) -> WebRTCDatagramHandler.SendOutcome {
         handler.value.send(rtp: packets, rtcp: rtcp, ufrag: ufrag)
     }
 
