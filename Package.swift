@@ -56,7 +56,7 @@ let package = Package(
         // libavformat file reader and libavcodec transcoders (AAC to Opus): frames in, frames out.
         .target(name: "BridgeMedia", dependencies: ["BridgeCore", "BridgeRTP", "CBridgeFFmpeg", "CBridgeShim"],
                 swiftSettings: strict),
-        .target(name: "BridgeSTUN", dependencies: ["BridgeCore", .product(name: "Crypto", package: "swift-crypto")],
+        .target(name: "BridgeSTUN", dependencies: ["BridgeCore", "CBridgeShim"],
                 swiftSettings: strict),
         .target(name: "BridgeICE", dependencies: ["BridgeCore", "BridgeSTUN"], swiftSettings: strict),
         // SIP messages, transactions, dialogs, digest (RFC 3261): sans-IO like the other cores.

@@ -114,7 +114,7 @@ public struct ICELiteAgent: Sendable {
     private func successResponse(to request: STUNMessage, source: TransportAddress) -> [UInt8] {
         var builder = STUNMessageBuilder(type: .bindingSuccess, transactionID: request.transactionID)
         builder.appendXORMappedAddress(source)
-        builder.appendMessageIntegrity(key: Array(local.pwd.utf8))
+        builder.appendMessageIntegrity(key: localKey)
         builder.appendFingerprint()
         return builder.message
     }

@@ -23,8 +23,9 @@ public struct STUNMessage: Sendable, Hashable {
     public let bytes: [UInt8]
     public let type: STUNMessageType
     public let transactionID: STUNTransactionID
-    /// Attribute type and the range of its value in `bytes`, in order.
-    public let attributes: [(type: UInt16, range: Range<Int>)]
+    /// Attribute types and the ranges of their values in `bytes`, in order. They are walked from the bytes
+    /// each time rather than kept in an array, so that parsing allocates nothing.
+    public var attributes: STUNAttributes { STUNAttributes(bytes: bytes) }
 
     /// Whether a datagram could be STUN (RFC 7983: first byte 0...3, and the magic cookie).
     public static func isSTUN(_ bytes: [UInt8]) -> Bool {
@@ -41,8 +42,7 @@ public struct STUNMessage: Sendable, Hashable {
         guard Self.headerLength + length == bytes.count else {
             throw STUNError(.truncated, "length field says \(length) bytes of attributes, datagram has \(bytes.count - Self.headerLength)")
         }
-        var attributes: [(UInt16, Range<Int>)] = []
-        attributes.reserveCapacity(8)
+        var count = 0
         var offset = Self.headerLength
         while offset < bytes.count {
             guard offset + 4 <= bytes.count else { throw STUNError(.malformedAttribute, "attribute header cut at byte \(offset)") }
@@ -52,17 +52,16 @@ public struct STUNMessage: Sendable, Hashable {
             guard start + valueLength <= bytes.count else {
                 throw STUNError(.malformedAttribute, "attribute 0x\(String(type, radix: 16)) at byte \(offset) runs past the end")
             }
-            guard attributes.count < Self.maximumAttributes else {
+            guard count < Self.maximumAttributes else {
                 throw STUNError(.tooManyAttributes, "more than \(Self.maximumAttributes) attributes")
             }
-            attributes.append((type, start..<start + valueLength))
+            count += 1
             offset = start + (valueLength + 3) & ~3
         }
         self.bytes = bytes
         type = STUNMessageType(rawValue: Self.readUInt16(bytes, at: 0))
         transactionID = STUNTransactionID(high: UInt64(Self.readUInt32(bytes, at: 8)) << 32 | UInt64(Self.readUInt32(bytes, at: 12)),
                                           low: Self.readUInt32(bytes, at: 16))
-        self.attributes = attributes
     }
 
     /// The value of the first attribute of a type.
@@ -79,6 +78,13 @@ public struct STUNMessage: Sendable, Hashable {
         attributes.map(\.type).filter { $0 < 0x8000 && STUNAttributeType(rawValue: $0).isKnown == false }
     }
 
+    /// The last attribute, which is FINGERPRINT when there is one.
+    var lastAttribute: STUNAttributes.Element? {
+        var last: STUNAttributes.Element?
+        for attribute in attributes { last = attribute }
+        return last
+    }
+
     public static func == (lhs: STUNMessage, rhs: STUNMessage) -> Bool { lhs.bytes == rhs.bytes }
     public func hash(into hasher: inout Hasher) { hasher.combine(bytes) }
 
@@ -88,6 +94,29 @@ public struct STUNMessage: Sendable, Hashable {
 
     static func readUInt32(_ bytes: [UInt8], at offset: Int) -> UInt32 {
         UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16 | UInt32(bytes[offset + 2]) << 8 | UInt32(bytes[offset + 3])
+    }
+}
+
+/// The attributes of a parsed message, walked in place (the parser checked that every header and value fits).
+public struct STUNAttributes: Sequence, Sendable {
+    public typealias Element = (type: UInt16, range: Range<Int>)
+
+    let bytes: [UInt8]
+
+    public func makeIterator() -> Iterator { Iterator(bytes: bytes) }
+
+    public struct Iterator: IteratorProtocol {
+        let bytes: [UInt8]
+        var offset = STUNMessage.headerLength
+
+        public mutating func next() -> Element? {
+            guard offset + 4 <= bytes.count else { return nil }
+            let type = STUNMessage.readUInt16(bytes, at: offset)
+            let start = offset + 4
+            let end = Swift.min(start + Int(STUNMessage.readUInt16(bytes, at: offset + 2)), bytes.count)
+            offset = start + (end - start + 3) & ~3
+            return (type, start..<end)
+        }
     }
 }
 

@@ -42,8 +42,11 @@ public struct STUNMessageBuilder: Sendable {
 
     /// MESSAGE-INTEGRITY with the short-term key.
     public mutating func appendMessageIntegrity(key: [UInt8]) {
-        let mac = STUNIntegrity.hmac(of: bytes, upTo: bytes.count, key: key)
-        append(.messageIntegrity, mac)
+        appendMessageIntegrity(key: STUNShortTermKey(bytes: key))
+    }
+
+    public mutating func appendMessageIntegrity(key: STUNShortTermKey) {
+        append(.messageIntegrity, STUNIntegrity.hmac(of: bytes, upTo: bytes.count, key: key))
     }
 
     public mutating func appendFingerprint() {

@@ -280,7 +280,7 @@ enum STUNFixture {
     static let gatewayICE = ICELiteAgent.Credentials(ufrag: "gwU1", pwd: "gateway-password-0123456789")
     static let browserICE = ICELiteAgent.Credentials(ufrag: "brU1", pwd: "browser-password-0123456789")
     static let browserAddress = TransportAddress(ipv4: 192, 168, 1, 20, port: 50_000)
-    static let key = Array(gatewayICE.pwd.utf8)
+    static let key = STUNShortTermKey(password: gatewayICE.pwd)
     static let request: [UInt8] = {
         var builder = STUNMessageBuilder(type: .bindingRequest,
                                          transactionID: STUNTransactionID(bytes: Array(1...12)))

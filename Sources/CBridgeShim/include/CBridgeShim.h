@@ -6,6 +6,7 @@
 #include <openssl/ssl.h>
 #include <openssl/bio.h>
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <srtp2/srtp.h>
 #include <libavformat/avformat.h>
 #include <libavcodec/avcodec.h>
@@ -13,6 +14,16 @@
 #include <libavutil/error.h>
 
 // MARK: OpenSSL
+
+/// HMAC-SHA1 (RFC 2104) with the key's two padded blocks hashed once, for STUN MESSAGE-INTEGRITY: each
+/// message then costs two copies of a SHA-1 state on the stack and no allocation (swift-crypto's HMAC
+/// allocates its digest contexts on every use). `key` is the only state; it is never changed after init.
+typedef struct { SHA_CTX inner; SHA_CTX outer; } mb_hmac_sha1_key;
+void mb_hmac_sha1_key_init(mb_hmac_sha1_key *key, const uint8_t *secret, size_t length);
+/// The MAC of `first` followed by `second` (a STUN header with its length patched, then the rest).
+void mb_hmac_sha1(const mb_hmac_sha1_key *key, const void *first, size_t first_length,
+                  const void *second, size_t second_length, uint8_t digest[20]);
+
 
 /// Options the DTLS context sets: no compression, no tickets, a fresh ECDH key per handshake, no TLS 1.3 in DTLS.
 static inline uint64_t mb_ssl_op_dtls_defaults(void) {
