@@ -39,6 +39,7 @@ import Testing
         ("whep-hikvision-g7221-unsupported-audio", "camera-hikvision-playback-g7221.sdp", "chromium-whep-offer.sdp"),
         ("whep-samsung-nonzero-ports-app-track", "camera-samsung.sdp", "chromium-whep-offer.sdp"),
         ("whep-tplink-invalid-application-mline", "camera-tplink-h265.sdp", "aiortc-offer.sdp"),
+        ("whep-amcrest-dahua-attributes-recvonly-pcma", "camera-amcrest-ad410.sdp", "chromium-whep-offer.sdp"),
     ])
     func whepAnswer(name: String, source: String, offer: String) throws {
         let answer = try WHEPAnswerBuilder(transport: Self.transport).answer(source: try SDPFixtures.parse(source), offer: try SDPFixtures.parse(offer))
@@ -61,6 +62,8 @@ import Testing
         ("sip-asterisk-g726-ptime-to-webrtc-offer", "pbx-asterisk.sdp"),
         ("sip-linphone-avpf-three-dtmf-rates-to-webrtc-offer", "phone-linphone.sdp"),
         ("sip-linphone-legacy-speex-on-111-to-webrtc-offer", "phone-linphone-legacy.sdp"),
+        ("sip-grandstream-gxp1625-g729-g726-ptime-mid-list-to-webrtc-offer", "phone-grandstream-gxp1625.sdp"),
+        ("sip-grandstream-ht503-alaw-first-unknown-codecs-to-webrtc-offer", "phone-grandstream-ht503.sdp"),
     ])
     func phoneOfferToBrowser(name: String, sipOffer: String) throws {
         var translator = SIPMediaTranslator(transport: Self.transport, sipLeg: Self.sipLeg)
@@ -90,5 +93,22 @@ import Testing
         try expectGolden("sip-chromium-call-offer-to-invite", sipOffer, [])
         let answer = try translator.webRTCAnswer(fromSIPAnswer: try SDPFixtures.parse("baresip-answer-to-mb-offer.sdp"), webRTCOffer: browserOffer)
         try expectGolden("sip-baresip-200ok-to-webrtc-answer", answer.description, answer.tracks)
+    }
+
+    /// Phones answering the browser's call with their own quirks: the answer becomes the browser's answer.
+    @Test(arguments: [
+        // A Grandstream FXO gateway lists seven payload types but maps only 0 and 101 (its own DTMF number,
+        // not the 126 offered), and leaves dynamic 103 without any rtpmap.
+        ("sip-grandstream-gxw4104-200ok-bare-payload-types-to-webrtc-answer", "phone-grandstream-gxw4104-answer.sdp"),
+    ])
+    func phoneAnswerToBrowser(name: String, sipAnswer: String) throws {
+        var translator = SIPMediaTranslator(transport: Self.transport, sipLeg: Self.sipLeg)
+        let browserOffer = try SDPFixtures.parse("chromium-call-offer.sdp")
+        _ = try translator.sipOffer(fromWebRTCOffer: browserOffer)
+        let answer = try translator.webRTCAnswer(fromSIPAnswer: try SDPFixtures.parse(sipAnswer), webRTCOffer: browserOffer)
+        try expectGolden(name, answer.description, answer.tracks)
+        for (index, section) in answer.description.media.enumerated() where !section.isRejected {
+            #expect(Set(section.formats).isSubset(of: Set(browserOffer.media[index].formats)), "the browser gets only payload types it offered")
+        }
     }
 }
