@@ -40,6 +40,12 @@ import Testing
         ("whep-samsung-nonzero-ports-app-track", "camera-samsung.sdp", "chromium-whep-offer.sdp"),
         ("whep-tplink-invalid-application-mline", "camera-tplink-h265.sdp", "aiortc-offer.sdp"),
         ("whep-amcrest-dahua-attributes-recvonly-pcma", "camera-amcrest-ad410.sdp", "chromium-whep-offer.sdp"),
+        ("whep-dahua-h265-vps-last-pcma", "camera-dahua-h265.sdp", "chromium-whep-offer.sdp"),
+        ("whep-hikvision-h265-without-fmtp", "camera-hikvision-h265.sdp", "chromium-whep-offer.sdp"),
+        ("whep-hikvision-aac-fmtp-on-wrong-pt-mode-0", "camera-hikvision-mediaserver-aac.sdp", "chromium-whep-offer.sdp"),
+        ("whep-hikvision-double-c-line", "camera-hikvision-double-c.sdp", "chromium-whep-offer.sdp"),
+        ("whep-reolink-backchannel-third-track", "camera-reolink-bc.sdp", "chromium-whep-offer.sdp"),
+        ("whep-h3c-truncated-c-no-t-line", "camera-h3c-truncated-c.sdp", "chromium-whep-offer.sdp"),
     ])
     func whepAnswer(name: String, source: String, offer: String) throws {
         let answer = try WHEPAnswerBuilder(transport: Self.transport).answer(source: try SDPFixtures.parse(source), offer: try SDPFixtures.parse(offer))
@@ -64,6 +70,7 @@ import Testing
         ("sip-linphone-legacy-speex-on-111-to-webrtc-offer", "phone-linphone-legacy.sdp"),
         ("sip-grandstream-gxp1625-g729-g726-ptime-mid-list-to-webrtc-offer", "phone-grandstream-gxp1625.sdp"),
         ("sip-grandstream-ht503-alaw-first-unknown-codecs-to-webrtc-offer", "phone-grandstream-ht503.sdp"),
+        ("sip-linphone-sdes-pcma-without-rtpmap-to-webrtc-offer", "phone-linphone-srtp.sdp"),
     ])
     func phoneOfferToBrowser(name: String, sipOffer: String) throws {
         var translator = SIPMediaTranslator(transport: Self.transport, sipLeg: Self.sipLeg)
@@ -100,6 +107,8 @@ import Testing
         // A Grandstream FXO gateway lists seven payload types but maps only 0 and 101 (its own DTMF number,
         // not the 126 offered), and leaves dynamic 103 without any rtpmap.
         ("sip-grandstream-gxw4104-200ok-bare-payload-types-to-webrtc-answer", "phone-grandstream-gxw4104-answer.sdp"),
+        // Yealink answers Opus with its private useylrtx parameter and a=direction:both beside a=sendrecv.
+        ("sip-yealink-200ok-opus-useylrtx-to-webrtc-answer", "phone-yealink.sdp"),
     ])
     func phoneAnswerToBrowser(name: String, sipAnswer: String) throws {
         var translator = SIPMediaTranslator(transport: Self.transport, sipLeg: Self.sipLeg)

@@ -205,7 +205,10 @@ public struct SIPMediaTranslator: Sendable {
             let browserCodecs = offered.codecs
             let decision: TrackDecision
             var codecs: [CodecDescription]
-            if let same = browserCodecs.first(where: { $0.payloadType == phoneCodec.payloadType && $0.kind == phoneCodec.kind }) {
+            // The phone may answer with its own number for a codec the browser offered (RFC 3264 lets it):
+            // still a pass-through, the bridge rewrites the payload type.
+            let sameCodec = browserCodecs.filter { $0.kind == phoneCodec.kind && $0.clockRate == phoneCodec.clockRate }
+            if let same = sameCodec.first(where: { $0.payloadType == phoneCodec.payloadType }) ?? sameCodec.first {
                 decision = .passThrough(source: phoneCodec, peer: same, note: nil)
                 codecs = [same]
             } else if let opus = browserCodecs.first(where: { $0.kind == .opus }) {
