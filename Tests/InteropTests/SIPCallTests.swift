@@ -22,18 +22,42 @@ import Testing
             """)
     }
 
+    struct ActiveCall: Decodable {
+        struct Leg: Decodable { var reports: Int; var roundTripMilliseconds: Double?; var packetsSent: UInt32; var packetsReceived: UInt32 }
+        var phone: Leg?
+        var browser: Leg?
+    }
+
+    /// Polls `GET /api/v1/calls` (at most 20 s) until both legs of the call show a round trip from RTCP.
+    static func activeCallReports(httpPort: Int) async throws -> ActiveCall? {
+        struct List: Decodable { struct Route: Decodable { var active: ActiveCall? }; var calls: [Route] }
+        var latest: ActiveCall?
+        for _ in 0..<40 {
+            let reply = try await HTTPRequest.send("GET", "http://127.0.0.1:\(httpPort)/api/v1/calls")
+            latest = try JSONDecoder().decode(List.self, from: Data(reply.body.utf8)).calls.first?.active ?? latest
+            if latest?.phone?.roundTripMilliseconds != nil, latest?.browser?.roundTripMilliseconds != nil { return latest }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        return latest
+    }
+
     @Test func aPhoneCallsTheRouteAndTheBrowserAnswersWithAudioBothWaysAndDTMF() async throws {
         let sipPort = try PeerProcess.freeUDPPort()
         let gateway = try Self.gateway(sipPort: sipPort)
         defer { gateway.stop() }
         let page = try PeerProcess.startPythonCapturing(
-            "Tests/Interop/chromium_call.py", arguments: ["http://127.0.0.1:\(gateway.httpPort)", "door", "--digits", "159#", "--wait", "25"],
+            "Tests/Interop/chromium_call.py", arguments: ["http://127.0.0.1:\(gateway.httpPort)", "door", "--digits", "159#", "--wait", "25", "--linger", "6"],
             waitFor: "READY", timeout: .seconds(30))
         defer { page.stop() }
         let phone = try BaresipPhone.launch(account: { _ in "<sip:alice@127.0.0.1>;regint=0" },
                                             commands: ["/dial sip:door@127.0.0.1:\(sipPort)"], seconds: 20)
         defer { phone.stop() }
         #expect(phone.wait(for: "Call established", timeout: .seconds(20)), "baresip: \(phone.log.suffix(1500))")
+        // RTCP on both legs: baresip's and Chromium's reports about the gateway's streams, with round trips.
+        let legs = try await Self.activeCallReports(httpPort: gateway.httpPort)
+        #expect((legs?.phone?.reports ?? 0) > 0 && legs?.phone?.roundTripMilliseconds != nil, "phone leg RTCP: \(String(describing: legs?.phone))")
+        #expect((legs?.browser?.reports ?? 0) > 0 && legs?.browser?.roundTripMilliseconds != nil, "browser leg RTCP: \(String(describing: legs?.browser))")
+        #expect((legs?.phone?.roundTripMilliseconds ?? 1_000) < 500)
         let output = try page.finish(timeout: .seconds(60))
         let result = try JSONDecoder().decode(CallResult.self, from: Data((output.split(separator: "\n").last.map(String.init) ?? "").utf8))
         #expect(result.state == "in call", "page states: \(result.states), final \(result.state)")

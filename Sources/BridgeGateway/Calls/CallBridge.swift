@@ -8,8 +8,10 @@ import BridgeSDP
 ///
 /// When both ends share a codec, packets pass through with the SSRC (and payload type) rewritten; otherwise
 /// the gateway transcodes (phone G.711/G.722 to browser Opus and back). RFC 4733 telephone events pass
-/// between the legs with their payload type remapped, end-packet triplet intact; digits are reported to
-/// the page. The phone's address is learned by symmetric RTP latching.
+/// between the legs with their payload type remapped, end-packet triplet intact, and when the legs count
+/// time at different rates their timestamps and durations are rescaled; digits are reported to the page.
+/// Each leg has its own RTCP (sender and receiver reports). The phone's address is learned by symmetric
+/// RTP latching.
 final class CallBridge {
     struct AudioPlan {
         var phonePayloadType: UInt8
@@ -17,10 +19,21 @@ final class CallBridge {
         var phoneClockRate: Int
         var browserPayloadType: UInt8
         var browserCodec: MediaCodec
-        var phoneDTMF: UInt8?
-        var browserDTMF: UInt8?
+        var browserClockRate: Int
+        var phoneDTMF: (payloadType: UInt8, clockRate: Int)?
+        var browserDTMF: (payloadType: UInt8, clockRate: Int)?
         /// The gateway's SSRC towards the browser (announced in the browser-side SDP).
         var browserSSRC: UInt32
+        /// Whether the phone takes RTCP on its RTP port; otherwise on `phoneRTCPPort`, or the RTP port + 1.
+        var phoneRTCPMux = false
+        var phoneRTCPPort: UInt16?
+    }
+
+    /// What each leg's RTCP says, for the call API and the page.
+    struct LegStatistics: Sendable, Hashable {
+        var packetsSent: UInt32
+        var packetsReceived: UInt32
+        var peer: RTCPLegReporter.PeerView
     }
 
     let plan: AudioPlan
@@ -31,32 +44,43 @@ final class CallBridge {
     private let toPhone: AudioTranscoder?
     private var phoneUnwrap = RTPTimestampUnwrapper()
     private var browserUnwrap = RTPTimestampUnwrapper()
-    private var phoneSequence = UInt16.random(in: 0...0x7FFF)
-    private var browserSequence = UInt16.random(in: 0...0x7FFF)
+    private var phoneLine = RTPOutgoingLine()
+    private var browserLine = RTPOutgoingLine()
+    private var phoneReports: RTCPLegReporter
+    private var browserReports: RTCPLegReporter
     private var lastDigit: [Bool: UInt32] = [:]
     private(set) var packetsToBrowser = 0
     private(set) var packetsToPhone = 0
 
     let sendToPhone: ([[UInt8]], TransportAddress) -> Void
-    let sendToBrowser: ([[UInt8]]) -> Void
+    let sendRTCPToPhone: ([UInt8], TransportAddress) -> Void
+    let sendToBrowser: (_ rtp: [[UInt8]], _ rtcp: [[UInt8]]) -> Void
     let onDigit: (Character, _ fromPhone: Bool) -> Void
+    private let now: () -> MonotonicInstant
 
     init(plan: AudioPlan, phoneAddress: TransportAddress?, srtp: PhoneSRTP? = nil,
          sendToPhone: @escaping ([[UInt8]], TransportAddress) -> Void,
-         sendToBrowser: @escaping ([[UInt8]]) -> Void, onDigit: @escaping (Character, Bool) -> Void) throws(MediaError) {
+         sendRTCPToPhone: @escaping ([UInt8], TransportAddress) -> Void = { _, _ in },
+         sendToBrowser: @escaping (_ rtp: [[UInt8]], _ rtcp: [[UInt8]]) -> Void,
+         onDigit: @escaping (Character, Bool) -> Void,
+         now: @escaping () -> MonotonicInstant) throws(MediaError) {
         self.plan = plan
         self.srtp = srtp
-        let sendPlain = sendToPhone
         latch = SymmetricRTPLatch(expected: phoneAddress)
-        self.sendToPhone = srtp.map { srtp in { packets, destination in sendPlain(packets.compactMap(srtp.protect), destination) } } ?? sendPlain
+        self.sendToPhone = srtp.map { srtp in { packets, destination in sendToPhone(packets.compactMap(srtp.protect), destination) } } ?? sendToPhone
+        self.sendRTCPToPhone = srtp.map { srtp in { packet, destination in srtp.protectRTCP(packet).map { sendRTCPToPhone($0, destination) } } } ?? sendRTCPToPhone
         self.sendToBrowser = sendToBrowser
         self.onDigit = onDigit
+        self.now = now
+        let cname = "mediabridge-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+        phoneReports = RTCPLegReporter(ssrc: phoneSSRC, clockRate: plan.phoneClockRate, cname: cname)
+        browserReports = RTCPLegReporter(ssrc: plan.browserSSRC, clockRate: plan.browserClockRate, cname: cname)
         if plan.phoneCodec == plan.browserCodec {
             toBrowser = nil
             toPhone = nil
         } else {
             toBrowser = try AudioTranscoder(from: MediaTrackInfo(codec: plan.phoneCodec, clockRate: plan.phoneClockRate), to: plan.browserCodec)
-            toPhone = try AudioTranscoder(from: MediaTrackInfo(codec: plan.browserCodec, clockRate: 48_000, channels: 2), to: plan.phoneCodec)
+            toPhone = try AudioTranscoder(from: MediaTrackInfo(codec: plan.browserCodec, clockRate: plan.browserClockRate, channels: 2), to: plan.phoneCodec)
         }
     }
 
@@ -67,76 +91,122 @@ final class CallBridge {
         latch.reset(expected: address)
     }
 
+    var statistics: (phone: LegStatistics, browser: LegStatistics) {
+        (LegStatistics(packetsSent: phoneReports.packetsSent, packetsReceived: phoneReports.packetsReceived, peer: phoneReports.peer),
+         LegStatistics(packetsSent: browserReports.packetsSent, packetsReceived: browserReports.packetsReceived, peer: browserReports.peer))
+    }
+
     // MARK: Phone to browser
 
     func handlePhonePacket(_ received: [UInt8], from source: TransportAddress) {
-        // RTCP on the RTP port (rtcp-mux) is not media.
-        guard received.count >= 2, !(192...223).contains(received[1]) else { return }
+        guard received.count >= 2 else { return }
+        // RTCP on the RTP port (rtcp-mux): packet types 192...223 (RFC 5761 section 4).
+        if (192...223).contains(received[1]) { return handlePhoneRTCP(received, from: source) }
         guard let bytes = srtp.map({ $0.unprotect(received) }) ?? received else { return }
         guard let packet = try? RTPPacket(parsing: bytes), latch.accept(from: source, ssrc: packet.header.ssrc.rawValue) else { return }
         let payloadType = packet.header.payloadType.rawValue
-        if payloadType == plan.phoneDTMF, let browserDTMF = plan.browserDTMF {
+        let isEvent = payloadType == plan.phoneDTMF?.payloadType
+        guard isEvent || payloadType == plan.phonePayloadType else { return }
+        phoneReports.received(sequence: packet.header.sequenceNumber.rawValue, timestamp: packet.header.timestamp.rawValue,
+                              ssrc: packet.header.ssrc.rawValue, now: now())
+        if isEvent {
             noteDigit(packet.payload(in: bytes), timestamp: packet.header.timestamp.rawValue, fromPhone: true)
-            sendToBrowser([rewritten(bytes, packet, payloadType: browserDTMF, ssrc: plan.browserSSRC)])
-            packetsToBrowser += 1
+            guard let phoneDTMF = plan.phoneDTMF, let browserDTMF = plan.browserDTMF else { return }
+            let timestamp = toBrowser == nil ? packet.header.timestamp.rawValue
+                : Self.rescale(phoneUnwrap.unwrap(packet.header.timestamp), from: plan.phoneClockRate, to: plan.browserClockRate)
+            deliverToBrowser(relayedEvent(bytes, packet, payloadType: browserDTMF.payloadType, ssrc: plan.browserSSRC, timestamp: timestamp,
+                                          durationScale: (browserDTMF.clockRate, phoneDTMF.clockRate), line: &browserLine, renumber: toBrowser != nil))
             return
         }
-        guard payloadType == plan.phonePayloadType else { return }
         guard let toBrowser else {
-            sendToBrowser([rewritten(bytes, packet, payloadType: plan.browserPayloadType, ssrc: plan.browserSSRC)])
-            packetsToBrowser += 1
+            deliverToBrowser(relayed(bytes, packet, payloadType: plan.browserPayloadType, ssrc: plan.browserSSRC, line: &browserLine))
             return
         }
         let frame = MediaFrame(codec: plan.phoneCodec, timestamp: phoneUnwrap.unwrap(packet.header.timestamp),
                                clockRate: plan.phoneClockRate, units: [Array(packet.payload(in: bytes))])
-        let packets = toBrowser.transcode(frame).map { out in
-            write(out, payloadType: plan.browserPayloadType, ssrc: plan.browserSSRC, sequence: &browserSequence)
+        for out in toBrowser.transcode(frame) {
+            deliverToBrowser(made(out, payloadType: plan.browserPayloadType, ssrc: plan.browserSSRC, line: &browserLine))
         }
-        packetsToBrowser += packets.count
-        if !packets.isEmpty { sendToBrowser(packets) }
+    }
+
+    private func deliverToBrowser(_ packet: [UInt8]) {
+        browserReports.sent(payloadBytes: packet.count - RTPHeader.fixedLength, timestamp: browserLine.lastTimestamp, now: now())
+        packetsToBrowser += 1
+        sendToBrowser([packet], [])
+    }
+
+    func handlePhoneRTCP(_ received: [UInt8], from source: TransportAddress) {
+        guard let bytes = srtp.map({ $0.unprotectRTCP(received) }) ?? received else { return }
+        phoneReports.handleRTCP(bytes, now: now(), ntp: NTPClock.now())
     }
 
     // MARK: Browser to phone
 
     func handleBrowserPacket(_ bytes: [UInt8]) {
-        guard let packet = try? RTPPacket(parsing: bytes), let destination = latch.destination else { return }
+        guard let packet = try? RTPPacket(parsing: bytes) else { return }
         let payloadType = packet.header.payloadType.rawValue
-        if payloadType == plan.browserDTMF, let phoneDTMF = plan.phoneDTMF {
+        let isEvent = payloadType == plan.browserDTMF?.payloadType
+        guard isEvent || payloadType == plan.browserPayloadType else { return }
+        browserReports.received(sequence: packet.header.sequenceNumber.rawValue, timestamp: packet.header.timestamp.rawValue,
+                                ssrc: packet.header.ssrc.rawValue, now: now())
+        guard let destination = latch.destination else { return }
+        if isEvent {
             noteDigit(packet.payload(in: bytes), timestamp: packet.header.timestamp.rawValue, fromPhone: false)
-            sendToPhone([rewritten(bytes, packet, payloadType: phoneDTMF, ssrc: phoneSSRC)], destination)
-            packetsToPhone += 1
+            guard let phoneDTMF = plan.phoneDTMF, let browserDTMF = plan.browserDTMF else { return }
+            let timestamp = toPhone == nil ? packet.header.timestamp.rawValue
+                : Self.rescale(browserUnwrap.unwrap(packet.header.timestamp), from: plan.browserClockRate, to: plan.phoneClockRate)
+            deliverToPhone(relayedEvent(bytes, packet, payloadType: phoneDTMF.payloadType, ssrc: phoneSSRC, timestamp: timestamp,
+                                        durationScale: (phoneDTMF.clockRate, browserDTMF.clockRate), line: &phoneLine, renumber: toPhone != nil),
+                           to: destination)
             return
         }
-        guard payloadType == plan.browserPayloadType else { return }
         guard let toPhone else {
-            sendToPhone([rewritten(bytes, packet, payloadType: plan.phonePayloadType, ssrc: phoneSSRC)], destination)
-            packetsToPhone += 1
+            deliverToPhone(relayed(bytes, packet, payloadType: plan.phonePayloadType, ssrc: phoneSSRC, line: &phoneLine), to: destination)
             return
         }
         let frame = MediaFrame(codec: plan.browserCodec, timestamp: browserUnwrap.unwrap(packet.header.timestamp),
-                               clockRate: 48_000, units: [Array(packet.payload(in: bytes))])
-        let packets = toPhone.transcode(frame).map { out in
-            write(out, payloadType: plan.phonePayloadType, ssrc: phoneSSRC, sequence: &phoneSequence)
+                               clockRate: plan.browserClockRate, units: [Array(packet.payload(in: bytes))])
+        for out in toPhone.transcode(frame) {
+            deliverToPhone(made(out, payloadType: plan.phonePayloadType, ssrc: phoneSSRC, line: &phoneLine), to: destination)
         }
-        packetsToPhone += packets.count
-        if !packets.isEmpty { sendToPhone(packets, destination) }
     }
 
-    /// A digit from SIP INFO becomes RFC 4733 towards the browser.
+    private func deliverToPhone(_ packet: [UInt8], to destination: TransportAddress) {
+        phoneReports.sent(payloadBytes: packet.count - RTPHeader.fixedLength, timestamp: phoneLine.lastTimestamp, now: now())
+        packetsToPhone += 1
+        sendToPhone([packet], destination)
+    }
+
+    func handleBrowserRTCP(_ bytes: [UInt8]) {
+        browserReports.handleRTCP(bytes, now: now(), ntp: NTPClock.now())
+    }
+
+    // MARK: RTCP out
+
+    /// Both legs' compound reports (RFC 3550 section 6.4), each to where that leg's RTCP goes.
+    func sendReports() {
+        let now = now(), ntp = NTPClock.now()
+        sendToBrowser([], [browserReports.report(now: now, ntp: ntp)])
+        guard let destination = latch.destination else { return }
+        let port = plan.phoneRTCPMux ? destination.port : plan.phoneRTCPPort ?? destination.port &+ 1
+        guard let rtcp = TransportAddress(addressBytes: destination.addressBytes, port: port) else { return }
+        sendRTCPToPhone(phoneReports.report(now: now, ntp: ntp), rtcp)
+    }
+
+    // MARK: Digits
+
+    /// A digit from SIP INFO becomes RFC 4733 towards the browser, on the browser line's current time.
     func sendDigitToBrowser(_ digit: Character, durationMilliseconds: Int) {
         guard let code = TelephoneEvent.code(for: digit), let browserDTMF = plan.browserDTMF else { return }
-        let clock = plan.phoneCodec == plan.browserCodec ? plan.phoneClockRate : 48_000
-        let timestamp = Int64(UInt32.random(in: 0...0x7FFF_FFFF))
-        let packets = TelephoneEvent.packets(code: code, durationMilliseconds: durationMilliseconds, clockRate: clock).map { item in
+        let timestamp = browserLine.lastTimestamp
+        for item in TelephoneEvent.packets(code: code, durationMilliseconds: durationMilliseconds, clockRate: browserDTMF.clockRate) {
             var bytes: [UInt8] = []
-            RTPPacket.write(header: RTPHeader(marker: item.marker, payloadType: PayloadType(maskingHeaderByte: browserDTMF),
-                                              sequenceNumber: SequenceNumber(browserSequence), timestamp: RTPTimestamp(UInt32(timestamp)),
-                                              ssrc: SSRC(plan.browserSSRC)),
+            RTPPacket.write(header: RTPHeader(marker: item.marker, payloadType: PayloadType(maskingHeaderByte: browserDTMF.payloadType),
+                                              sequenceNumber: SequenceNumber(browserLine.next(timestamp: timestamp)),
+                                              timestamp: RTPTimestamp(timestamp), ssrc: SSRC(plan.browserSSRC)),
                             payload: item.event.payload, into: &bytes)
-            browserSequence &+= 1
-            return bytes
+            deliverToBrowser(bytes)
         }
-        sendToBrowser(packets)
         onDigit(digit, true)
     }
 
@@ -147,22 +217,58 @@ final class CallBridge {
         onDigit(digit, fromPhone)
     }
 
-    private func rewritten(_ bytes: [UInt8], _ packet: RTPPacket, payloadType: UInt8, ssrc: UInt32) -> [UInt8] {
+    // MARK: Packets
+
+    /// A forwarded packet: payload type and SSRC rewritten, its number moved onto the outgoing line.
+    private func relayed(_ bytes: [UInt8], _ packet: RTPPacket, payloadType: UInt8, ssrc: UInt32, line: inout RTPOutgoingLine) -> [UInt8] {
         var copy = packet
         copy.header.payloadType = PayloadType(maskingHeaderByte: payloadType)
         copy.header.ssrc = SSRC(ssrc)
+        copy.header.sequenceNumber = SequenceNumber(line.forwarded(packet.header.sequenceNumber.rawValue, timestamp: packet.header.timestamp.rawValue))
         var output: [UInt8] = []
         copy.write(from: bytes, into: &output)
         return output
     }
 
-    private func write(_ frame: MediaFrame, payloadType: UInt8, ssrc: UInt32, sequence: inout UInt16) -> [UInt8] {
+    /// An RFC 4733 packet for the other leg: its duration scaled by `durationScale` (to, from clock rates),
+    /// put at `timestamp`; renumbered as a made packet when the other leg's audio is transcoded.
+    private func relayedEvent(_ bytes: [UInt8], _ packet: RTPPacket, payloadType: UInt8, ssrc: UInt32, timestamp: UInt32,
+                              durationScale: (to: Int, from: Int), line: inout RTPOutgoingLine, renumber: Bool) -> [UInt8] {
+        var payload = Array(packet.payload(in: bytes))
+        if durationScale.to != durationScale.from, var event = TelephoneEvent(payload: payload) {
+            event.duration = UInt16(clamping: Int(event.duration) * durationScale.to / max(durationScale.from, 1))
+            payload.replaceSubrange(0..<4, with: event.payload)
+        }
+        let sequence = renumber ? line.next(timestamp: timestamp) : line.forwarded(packet.header.sequenceNumber.rawValue, timestamp: timestamp)
+        var output: [UInt8] = []
+        RTPPacket.write(header: RTPHeader(marker: packet.header.marker, payloadType: PayloadType(maskingHeaderByte: payloadType),
+                                          sequenceNumber: SequenceNumber(sequence), timestamp: RTPTimestamp(timestamp), ssrc: SSRC(ssrc)),
+                        payload: payload, into: &output)
+        return output
+    }
+
+    /// A packet the gateway encoded.
+    private func made(_ frame: MediaFrame, payloadType: UInt8, ssrc: UInt32, line: inout RTPOutgoingLine) -> [UInt8] {
+        let timestamp = UInt32(truncatingIfNeeded: frame.timestamp)
         var bytes: [UInt8] = []
-        RTPPacket.write(header: RTPHeader(marker: false, payloadType: PayloadType(maskingHeaderByte: payloadType), sequenceNumber: SequenceNumber(sequence),
-                                          timestamp: RTPTimestamp(UInt32(truncatingIfNeeded: frame.timestamp)), ssrc: SSRC(ssrc)),
+        RTPPacket.write(header: RTPHeader(marker: false, payloadType: PayloadType(maskingHeaderByte: payloadType),
+                                          sequenceNumber: SequenceNumber(line.next(timestamp: timestamp)),
+                                          timestamp: RTPTimestamp(timestamp), ssrc: SSRC(ssrc)),
                         payload: frame.units.first ?? [], into: &bytes)
-        sequence &+= 1
         return bytes
+    }
+
+    static func rescale(_ timestamp: Int64, from: Int, to: Int) -> UInt32 {
+        UInt32(truncatingIfNeeded: timestamp * Int64(to) / Int64(max(from, 1)))
+    }
+}
+
+extension ActiveCallSummary.Leg {
+    init(_ statistics: CallBridge.LegStatistics, clockRate: Int) {
+        self.init(packetsSent: statistics.packetsSent, packetsReceived: statistics.packetsReceived, reports: statistics.peer.reports,
+                  fractionLost: statistics.peer.fractionLost, cumulativeLost: statistics.peer.cumulativeLost,
+                  jitterMilliseconds: Double(statistics.peer.jitter) * 1_000 / Double(max(clockRate, 1)),
+                  roundTripMilliseconds: statistics.peer.roundTripMilliseconds)
     }
 }
 

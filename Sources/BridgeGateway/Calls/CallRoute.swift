@@ -46,6 +46,8 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
         var translator: SIPMediaTranslator
         var leg: PhoneRTPLeg?
         var bridge: NIOLoopBound<CallBridge>?
+        /// Both legs' RTCP reports, every `CallRoute.reportInterval`.
+        var reports: RepeatedTask?
         var ufrag: String?
         var phoneOffer: SessionDescription?
         var browserOffer: SessionDescription?
@@ -305,19 +307,27 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
             let bridge = try CallBridge(
                 plan: plan, phoneAddress: phoneAddress, srtp: srtp,
                 sendToPhone: { packets, destination in leg.send(packets, to: destination) },
-                sendToBrowser: { packets in server.sendOnLoop(rtp: packets, ufrag: ufrag) },
+                sendRTCPToPhone: { packet, destination in leg.sendRTCP(packet, to: destination, muxed: plan.phoneRTCPMux) },
+                sendToBrowser: { rtp, rtcp in server.sendOnLoop(rtp: rtp, rtcp: rtcp, ufrag: ufrag) },
                 onDigit: { [weak self] digit, fromPhone in
                     guard let self else { return }
                     Task { await self.send(CallMessage("dtmf", digit: String(digit), from: fromPhone ? "phone" : "browser"), to: page) }
-                })
+                },
+                now: WebRTCDatagramHandler.now)
             leg.onPacket { bytes, source in bridge.handlePhonePacket(bytes, from: source) }
+            leg.onRTCP { bytes, source in bridge.handlePhoneRTCP(bytes, from: source) }
             return NIOLoopBound(bridge, eventLoop: server.eventLoop)
         }.get()
         call.bridge = bridge
         call.ufrag = ufrag
+        // The first report goes out soon, so that the peers' next reports already carry a round trip.
+        call.reports = server.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: Self.reportInterval) { _ in
+            bridge.value.sendReports()
+        }
         try await server.startSession(transport: transport, offer: browserSDP, profiles: [.aeadAES128GCM, .aes128CMHMACSHA1_80]) { [weak self] event, _ in
             switch event {
             case .rtp(let bytes): bridge.value.handleBrowserPacket(bytes)
+            case .rtcp(let bytes): bridge.value.handleBrowserRTCP(bytes)
             case .closed(let reason):
                 guard let self else { return }
                 Task { await self.browserSessionClosed(ufrag: ufrag, reason: reason) }
@@ -325,6 +335,27 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
             }
         }
     }
+
+    /// The call in progress as `GET /api/v1/calls` shows it, with each leg's RTCP figures.
+    func activeCall() async -> ActiveCallSummary? {
+        guard let call else { return nil }
+        var summary = ActiveCallSummary(id: call.control.id.rawValue, direction: call.inbound ? "inbound" : "outbound",
+                                        established: call.established)
+        if let bridge = call.bridge {
+            // The bridge lives on the media loop: read it there.
+            let legs = try? await server.eventLoop.submit {
+                let bridge = bridge.value, statistics = bridge.statistics
+                return (ActiveCallSummary.Leg(statistics.phone, clockRate: bridge.plan.phoneClockRate),
+                        ActiveCallSummary.Leg(statistics.browser, clockRate: bridge.plan.browserClockRate))
+            }.get()
+            summary.phone = legs?.0
+            summary.browser = legs?.1
+        }
+        return summary
+    }
+
+    /// RFC 3550's minimum report interval for a two-party session.
+    static let reportInterval = TimeAmount.seconds(5)
 
     private func browserSessionClosed(ufrag: String, reason: String) {
         guard let call, call.ufrag == ufrag else { return }
@@ -343,15 +374,22 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
         guard let phoneCodec = MediaCodec(phoneCodecDescription.kind), let browserCodec = MediaCodec(browserCodecDescription.kind) else { return nil }
         let phoneAudio = phoneSDP.media.first { $0.media == "audio" && !$0.isRejected }
         let browserAudio = browserSDP.media.first { $0.media == "audio" && !$0.isRejected }
-        let dtmfClock = browserCodecDescription.clockRate
-        let phoneDTMF = phoneAudio?.codecs.first { $0.kind == .telephoneEvent && $0.clockRate == phoneCodecDescription.clockRate }?.payloadType
-        let browserDTMF = browserAudio?.codecs.first { $0.kind == .telephoneEvent && $0.clockRate == dtmfClock }?.payloadType
+        // Telephone events at each codec's own clock when offered, else at any clock (the bridge rescales).
+        func events(in section: MediaDescription?, clockRate: Int) -> (payloadType: UInt8, clockRate: Int)? {
+            let events = section?.codecs.filter { $0.kind == .telephoneEvent } ?? []
+            return (events.first { $0.clockRate == clockRate } ?? events.first).map { ($0.payloadType, $0.clockRate) }
+        }
         // Our SSRC towards the browser is the one our own browser-side SDP announced.
         let ours = (ourBrowserSDP ?? browserSDP).media.first { $0.media == "audio" }?.ssrcAttributes.first?.ssrc
         return CallBridge.AudioPlan(
             phonePayloadType: phoneCodecDescription.payloadType, phoneCodec: phoneCodec, phoneClockRate: phoneCodecDescription.clockRate,
             browserPayloadType: browserCodecDescription.payloadType, browserCodec: browserCodec,
-            phoneDTMF: phoneDTMF, browserDTMF: browserDTMF, browserSSRC: ours ?? plan.ssrc ?? UInt32.random(in: 1...UInt32.max))
+            browserClockRate: browserCodecDescription.clockRate,
+            phoneDTMF: events(in: phoneAudio, clockRate: phoneCodecDescription.clockRate),
+            browserDTMF: events(in: browserAudio, clockRate: browserCodecDescription.clockRate),
+            browserSSRC: ours ?? plan.ssrc ?? UInt32.random(in: 1...UInt32.max),
+            phoneRTCPMux: phoneAudio?.rtcpMux ?? false,
+            phoneRTCPPort: phoneAudio?.rtcpAttribute.flatMap { UInt16(exactly: $0.port) })
     }
 
     /// Where the phone says it receives audio (`c=` and the audio `m=` port); nil for hold (0.0.0.0).
@@ -383,6 +421,7 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
         }
         let server = self.server
         let leg = call.leg, ufrag = call.ufrag
+        call.reports?.cancel()
         server.eventLoop.execute {
             if let ufrag { server.closeOnLoop(ufrag: ufrag, reason: "call ended") }
             leg?.close()

@@ -2,13 +2,15 @@ import BridgeCore
 import NIOCore
 import NIOPosix
 
-/// The phone side of a call: one UDP socket for RTP (the next port carries RTCP when the phone does not
-/// mux), bound from `sip.rtp_ports` on the WebRTC socket's loop, so that the bridge touches both legs
-/// without locks.
+/// The phone side of a call: a UDP socket for RTP on an even port from `sip.rtp_ports` and one for RTCP
+/// on the next port (for phones that do not mux; the gateway's SDP says `a=rtcp:` that port), bound on the
+/// WebRTC socket's loop, so that the bridge touches both legs without locks.
 final class PhoneRTPLeg: @unchecked Sendable {
     let channel: any Channel
+    let rtcpChannel: any Channel
     let port: Int
     private let handler: Handler
+    private let rtcpHandler: Handler
 
     final class Handler: ChannelInboundHandler, @unchecked Sendable {
         typealias InboundIn = AddressedEnvelope<ByteBuffer>
@@ -21,37 +23,60 @@ final class PhoneRTPLeg: @unchecked Sendable {
         }
     }
 
-    private init(channel: any Channel, port: Int, handler: Handler) {
-        self.channel = channel
+    private init(rtp: (any Channel, Handler), rtcp: (any Channel, Handler), port: Int) {
+        (channel, handler) = rtp
+        (rtcpChannel, rtcpHandler) = rtcp
         self.port = port
-        self.handler = handler
     }
 
-    /// Binds the first free even port of `ports` on `host`.
+    /// Binds the first free pair (even port for RTP, the next for RTCP) of `ports` on `host`.
     static func bind(host: String, ports: ClosedRange<Int>, on eventLoop: any EventLoop) async throws -> PhoneRTPLeg {
         var lastError: (any Error)?
-        for port in stride(from: ports.lowerBound + ports.lowerBound % 2, through: ports.upperBound, by: 2) {
-            let handler = Handler()
+        for port in stride(from: ports.lowerBound + ports.lowerBound % 2, to: ports.upperBound, by: 2) {
             do {
-                let channel = try await DatagramBootstrap(group: eventLoop)
-                    .channelInitializer { channel in
-                        channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(handler) }
-                    }
-                    .bind(host: host, port: port).get()
-                return PhoneRTPLeg(channel: channel, port: port, handler: handler)
+                let rtp = try await bindOne(host: host, port: port, on: eventLoop)
+                do {
+                    let rtcp = try await bindOne(host: host, port: port + 1, on: eventLoop)
+                    return PhoneRTPLeg(rtp: rtp, rtcp: rtcp, port: port)
+                } catch {
+                    try? await rtp.0.close()
+                    throw error
+                }
             } catch {
                 lastError = error
             }
         }
-        throw CallError("no free RTP port in \(ports.lowerBound)-\(ports.upperBound) (\(lastError.map { "\($0)" } ?? "empty range"))")
+        throw CallError("no free RTP/RTCP port pair in \(ports.lowerBound)-\(ports.upperBound) (\(lastError.map { "\($0)" } ?? "range too small"))")
     }
 
-    /// Where packets go; runs on the loop.
+    private static func bindOne(host: String, port: Int, on eventLoop: any EventLoop) async throws -> (any Channel, Handler) {
+        let handler = Handler()
+        let channel = try await DatagramBootstrap(group: eventLoop)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(handler) }
+            }
+            .bind(host: host, port: port).get()
+        return (channel, handler)
+    }
+
+    /// Where packets go; runs on the loop. RTCP that arrives on the RTP port (rtcp-mux) comes to `onPacket`.
     func onPacket(_ body: @escaping ([UInt8], TransportAddress) -> Void) {
         handler.onPacket = body
     }
 
+    func onRTCP(_ body: @escaping ([UInt8], TransportAddress) -> Void) {
+        rtcpHandler.onPacket = body
+    }
+
     func send(_ packets: [[UInt8]], to destination: TransportAddress) {
+        Self.send(packets, to: destination, on: channel)
+    }
+
+    func sendRTCP(_ packet: [UInt8], to destination: TransportAddress, muxed: Bool) {
+        Self.send([packet], to: destination, on: muxed ? channel : rtcpChannel)
+    }
+
+    private static func send(_ packets: [[UInt8]], to destination: TransportAddress, on channel: any Channel) {
         guard let address = try? SocketAddress(destination), channel.isWritable else { return }
         for packet in packets {
             channel.write(AddressedEnvelope(remoteAddress: address, data: channel.allocator.buffer(bytes: packet)), promise: nil)
@@ -61,6 +86,7 @@ final class PhoneRTPLeg: @unchecked Sendable {
 
     func close() {
         channel.close(promise: nil)
+        rtcpChannel.close(promise: nil)
     }
 }
 

@@ -38,4 +38,12 @@ final class PhoneSRTP {
     func protect(_ packet: [UInt8]) -> [UInt8]? {
         do { return try outbound.protect(packet) } catch { failures += 1; return nil }
     }
+
+    func unprotectRTCP(_ packet: [UInt8]) -> [UInt8]? {
+        do { return try inbound.unprotectRTCP(packet) } catch { failures += 1; return nil }
+    }
+
+    func protectRTCP(_ packet: [UInt8]) -> [UInt8]? {
+        do { return try outbound.protectRTCP(packet) } catch { failures += 1; return nil }
+    }
 }

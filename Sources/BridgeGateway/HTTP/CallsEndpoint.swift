@@ -17,6 +17,30 @@ struct CallRouteSummary: ResponseCodable, Equatable {
     var fallback: String
     /// Whether the call page needs the route's bearer token.
     var protected: Bool
+    /// The call in progress, nil when the route is idle.
+    var active: ActiveCallSummary?
+}
+
+/// The call in progress on a route, each leg as its RTCP shows it.
+struct ActiveCallSummary: ResponseCodable, Equatable {
+    struct Leg: ResponseCodable, Equatable {
+        var packetsSent: UInt32
+        var packetsReceived: UInt32
+        /// Receiver reports the peer sent about the gateway's stream on this leg.
+        var reports: Int
+        /// From the peer's last report: the fraction of the gateway's packets it lost, its total loss, and
+        /// its jitter in milliseconds.
+        var fractionLost: Double
+        var cumulativeLost: Int
+        var jitterMilliseconds: Double
+        var roundTripMilliseconds: Double?
+    }
+
+    var id: String
+    var direction: String
+    var established: Bool
+    var phone: Leg?
+    var browser: Leg?
 }
 
 struct CallRouteList: ResponseCodable, Equatable {
@@ -27,9 +51,13 @@ struct CallRouteList: ResponseCodable, Equatable {
 
 /// `GET /api/v1/calls`: the call routes with their registration state.
 enum CallsEndpoint {
-    static func addRoutes(to router: Router<BasicRequestContext>, calls: [CallRouteConfig], sip: SIPEndpoint?) {
+    static func addRoutes(to router: Router<BasicRequestContext>, calls: [CallRouteConfig], callRoutes: [String: CallRoute], sip: SIPEndpoint?) {
         router.get("api/v1/calls") { _, _ in
-            list(calls: calls, sip: sip)
+            var list = list(calls: calls, sip: sip)
+            for index in list.calls.indices {
+                list.calls[index].active = await callRoutes[list.calls[index].name]?.activeCall()
+            }
+            return list
         }
     }
 

@@ -17,7 +17,7 @@ enum GatewayRouter {
         router.get("api/v1/routes") { _, _ in
             RouteList(routes: registry.snapshot.map(RouteSummary.init))
         }
-        CallsEndpoint.addRoutes(to: router, calls: calls, sip: sip)
+        CallsEndpoint.addRoutes(to: router, calls: calls, callRoutes: callRoutes, sip: sip)
         router.get("metrics") { _, _ in
             Response(
                 status: .ok,

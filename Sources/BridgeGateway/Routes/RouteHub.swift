@@ -264,18 +264,11 @@ final class RouteHub: @unchecked Sendable {
 
     private func sendReports() {
         let now = Self.now()
-        let ntp = Self.ntpNow()
+        let ntp = NTPClock.now()
         for viewer in viewers.values where viewer.connected {
             let reports = viewer.tracks.compactMap { $0.senderReport(now: now, ntp: ntp) }
             if !reports.isEmpty { server.sendOnLoop(rtp: [], rtcp: reports, ufrag: viewer.ufrag) }
         }
-    }
-
-    static func ntpNow() -> UInt64 {
-        let unix = Date().timeIntervalSince1970
-        let seconds = UInt64(unix) + 2_208_988_800
-        let fraction = UInt64((unix - unix.rounded(.down)) * 4_294_967_296)
-        return seconds << 32 | fraction
     }
 
     var viewerSummaries: [ViewerSummary] { viewers.values.sorted { $0.createdAt.nanoseconds < $1.createdAt.nanoseconds }.map(\.summary) }
