@@ -42,6 +42,8 @@ import Glibc
             case .answered: text = "answered"
             case .established: text = "established"
             case .reoffered: text = "reoffered"
+            case .reofferAnswered: text = "reoffer answered"
+            case .reofferRejected(let status, _): text = "reoffer rejected \(status)"
             case .dtmf(let digit, let duration): text = "dtmf \(digit) \(duration)"
             case .ended(let reason, let status): text = "ended: \(reason) (\(status.map(String.init) ?? "-"))"
             }

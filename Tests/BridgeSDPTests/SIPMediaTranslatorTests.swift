@@ -114,6 +114,24 @@ import Testing
         #expect([first, hold, oldStyleHold, resume].map { $0.value(of: "o") } == (1...4).map { "- 1 \($0) IN IP4 127.0.0.1" })
     }
 
+    /// The browser holds: our last SIP description again, `sendonly` then `sendrecv`, the next versions.
+    @Test func browserHoldReoffersOurLastSIPDescription() throws {
+        var translator = translator()
+        let phone = try phoneOffer()
+        _ = try translator.webRTCOffer(fromSIPOffer: phone)
+        let browserAnswer = try SessionDescription(parsing: try String(contentsOf: SDPFixtures.directory.appendingPathComponent("chromium-answer-to-mb-baresip-offer.sdp"), encoding: .utf8))
+        let (answer, _) = try translator.sipAnswer(fromWebRTCAnswer: browserAnswer, sipOffer: phone)
+        let hold = translator.sipReoffer(from: answer, direction: .sendonly)
+        let resume = translator.sipReoffer(from: hold, direction: .sendrecv)
+        #expect(hold.direction(of: hold.media[0]) == .sendonly && resume.direction(of: resume.media[0]) == .sendrecv)
+        #expect(hold.media[0].attributes.filter { MediaDirection(rawValue: $0.name) != nil }.count == 1, "one direction attribute")
+        for later in [hold, resume] {
+            #expect(later.media[0].formats == answer.media[0].formats && later.media[0].port == answer.media[0].port)
+        }
+        let versions = [answer, hold, resume].compactMap { $0.value(of: "o")?.split(separator: " ").dropFirst(2).first }
+        #expect(versions == ["1", "2", "3"])
+    }
+
     @Test func sdesOfferGetsACryptoAnswer() throws {
         var translator = translator()
         let phone = try phoneOffer(proto: "RTP/SAVP", extra: "a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\r\na=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR\r\n")

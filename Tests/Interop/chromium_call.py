@@ -5,7 +5,8 @@ then measures audio both ways and sends DTMF.
 Prints "READY" once the page's WebSocket says hello (so a test can make the phone call), then waits (at most
 WAIT seconds) for the call to be up, samples getStats() for 4 s, sends DIGITS with insertDTMF, waits 2 s, and
 prints one JSON line: {"state", "stats": {...}, "digits": [...], "states": [...], "errors": [...]}.
-Usage: chromium_call.py BASE_URL ROUTE [--dial TARGET] [--digits 123] [--wait 20] [--linger 10]
+With --hold SECONDS it then holds the call from the page, waits SECONDS, resumes, and stays 4 s more.
+Usage: chromium_call.py BASE_URL ROUTE [--dial TARGET] [--digits 123] [--wait 20] [--linger 10] [--hold 4]
 """
 import argparse
 import json
@@ -21,6 +22,7 @@ parser.add_argument("--digits", default="")
 parser.add_argument("--wait", type=float, default=20)
 parser.add_argument("--no-answer", action="store_true", help="let incoming calls ring (no autoanswer)")
 parser.add_argument("--linger", type=float, default=0, help="seconds to stay in the call before reporting")
+parser.add_argument("--hold", type=float, default=0, help="hold the call this long, then resume")
 args = parser.parse_args()
 
 driver = make_driver(console_log=True)
@@ -49,9 +51,19 @@ try:
         if args.digits:
             driver.execute_script("window.mediabridgeCall.sendDigits(arguments[0]);", args.digits)
             time.sleep(2 + 0.2 * len(args.digits))
+        if args.hold:
+            for on, wanted in ((True, "on hold"), (False, "in call")):
+                driver.execute_script("window.mediabridgeCall.hold(arguments[0]);", on)
+                deadline = time.monotonic() + 5
+                while time.monotonic() < deadline and state() != wanted:
+                    time.sleep(0.1)
+                states.append(state())
+                time.sleep(args.hold if on else 4)
         time.sleep(args.linger)
+    holds = driver.execute_script("return window.mediabridgeCall.holds;")
     digits = driver.execute_script("return window.mediabridgeCall.digits;")
     errors = severe_errors(driver)
-    print(json.dumps({"state": state(), "states": states, "stats": stats, "digits": digits, "errors": errors}), flush=True)
+    print(json.dumps({"state": state(), "states": states, "stats": stats, "digits": digits, "holds": holds,
+                      "errors": errors}), flush=True)
 finally:
     driver.quit()

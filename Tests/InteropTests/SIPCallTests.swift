@@ -11,6 +11,8 @@ import Testing
         var state: String
         var states: [String]
         var stats: Stats?
+        struct Hold: Decodable { var type: String; var from: String }
+        var holds: [Hold]?
         var digits: [Digit]
         var errors: [String]
     }
@@ -94,6 +96,45 @@ import Testing
         phone.stop()
         #expect(phone.log.contains("srtp") || phone.log.contains("SRTP"), "baresip used SRTP: \(phone.log.suffix(800))")
         #expect(phone.receivedLevel() > 300, "the browser reached the SRTP phone")
+    }
+
+    /// The page holds a call to baresip for 4 s and resumes it: a re-INVITE with `sendonly`, then one with
+    /// `sendrecv`; the gateway sends the phone nothing while held and picks up again after.
+    @Test func theBrowserHoldsAndResumesACallToAPhone() async throws {
+        let sipPort = try PeerProcess.freeUDPPort()
+        let gateway = try Self.gateway(sipPort: sipPort)
+        defer { gateway.stop() }
+        let phone = try BaresipPhone.launch(account: { "<sip:bob@127.0.0.1:\($0)>;answermode=auto;regint=0" }, seconds: 40)
+        defer { phone.stop() }
+        let page = try PeerProcess.startPythonCapturing(
+            "Tests/Interop/chromium_call.py",
+            arguments: ["http://127.0.0.1:\(gateway.httpPort)", "door", "--dial", "sip:bob@127.0.0.1:\(phone.sipPort)", "--wait", "20", "--hold", "4"],
+            waitFor: "READY", timeout: .seconds(30))
+        defer { page.stop() }
+        // What the gateway sent the phone, twice a second, until the call ends (at most 40 s).
+        struct List: Decodable { struct Route: Decodable { var active: ActiveCall? }; var calls: [Route] }
+        var sent: [UInt32] = []
+        for _ in 0..<80 {
+            let reply = try await HTTPRequest.send("GET", "http://127.0.0.1:\(gateway.httpPort)/api/v1/calls")
+            let active = try JSONDecoder().decode(List.self, from: Data(reply.body.utf8)).calls.first?.active
+            if let packets = active?.phone?.packetsSent { sent.append(packets) } else if !sent.isEmpty { break }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        let output = try page.finish(timeout: .seconds(60))
+        let result = try JSONDecoder().decode(CallResult.self, from: Data((output.split(separator: "\n").last.map(String.init) ?? "").utf8))
+        #expect(result.states.contains("on hold") && result.state == "in call", "page states: \(result.states), final \(result.state)")
+        #expect(result.holds?.map(\.type) == ["held", "resumed"] && result.holds?.allSatisfy { $0.from == "browser" } == true,
+                "\(String(describing: result.holds))")
+        // A flat stretch of at least 3 s (six samples) while held, with growth before and after it.
+        let steps = zip(sent, sent.dropFirst()).map { $1 - $0 }
+        let flat = steps.indices.first { index in index + 6 <= steps.count && steps[index..<index + 6].allSatisfy { $0 == 0 } }
+        #expect(flat != nil, "packets sent to the phone, every 0.5 s: \(sent)")
+        if let flat {
+            #expect(steps[..<flat].contains { $0 > 0 } && steps[(flat + 6)...].contains { $0 > 10 }, "packets sent to the phone: \(sent)")
+        }
+        phone.stop()
+        #expect(phone.log.matches(of: /got re-INVITE \(SDP Offer\)/).count == 2, "baresip took both re-INVITEs: \(phone.log.suffix(1500))")
+        #expect(phone.receivedLevel() > 300, "the browser's microphone reached bob")
     }
 
     @Test func theBrowserCallsAPhoneThatAnswersByItself() async throws {

@@ -49,6 +49,8 @@ final class CallBridge {
     private var phoneReports: RTCPLegReporter
     private var browserReports: RTCPLegReporter
     private var lastDigit: [Bool: UInt32] = [:]
+    /// While the browser holds the call, its audio does not reach the phone.
+    private var browserHeld = false
     private(set) var packetsToBrowser = 0
     private(set) var packetsToPhone = 0
 
@@ -89,6 +91,10 @@ final class CallBridge {
     /// A re-INVITE moved the phone's media.
     func phoneMoved(to address: TransportAddress?) {
         latch.reset(expected: address)
+    }
+
+    func browserHolds(_ held: Bool) {
+        browserHeld = held
     }
 
     var statistics: (phone: LegStatistics, browser: LegStatistics) {
@@ -150,6 +156,7 @@ final class CallBridge {
         browserReports.received(sequence: packet.header.sequenceNumber.rawValue, timestamp: packet.header.timestamp.rawValue,
                                 ssrc: packet.header.ssrc.rawValue, now: now())
         guard let destination = latch.destination else { return }
+        guard !browserHeld else { return phoneLine.skipped() }
         if isEvent {
             noteDigit(packet.payload(in: bytes), timestamp: packet.header.timestamp.rawValue, fromPhone: false)
             guard let phoneDTMF = plan.phoneDTMF, let browserDTMF = plan.browserDTMF else { return }

@@ -3,9 +3,9 @@
 /// Gateway to page: `hello` (route, state), `ringing` (call, caller), `taken` (another browser answered),
 /// `offer` (sdp: answer it), `send-offer` (a late-offer call: make an offer), `answer` (sdp, for the page's
 /// own offer), `progress` (status), `connected`, `ended` (reason, status), `dtmf` (digit, from: phone|browser),
-/// `error` (message).
+/// `held` and `resumed` (from: browser|phone: who held or resumed), `error` (message).
 /// Page to gateway: `accept` (call), `reject`, `answer` (sdp), `offer` (sdp, after `send-offer`),
-/// `dial` (target, sdp: the page's offer), `hangup`.
+/// `dial` (target, sdp: the page's offer), `hold`, `resume`, `hangup`.
 struct CallMessage: Codable, Sendable, Equatable {
     var type: String
     var route: String?

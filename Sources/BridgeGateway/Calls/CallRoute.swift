@@ -55,6 +55,11 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
         /// The page's answer (outbound) has gone out; `connected` may follow.
         var browserHasAnswer = false
         var established = false
+        /// The SIP description the gateway sent the phone last (answer or offer): what a re-offer starts from.
+        var lastSIPSDP: SessionDescription?
+        /// Whether the browser holds the call, and the hold or resume re-INVITE waiting for its answer.
+        var heldByBrowser = false
+        var pendingHold: (hold: Bool, sdp: SessionDescription)?
         /// The page made the offer (outbound calls, inbound late offers): the phone's SDP is the answer.
         var pageOffered: Bool { !inbound || phoneOffer == nil }
 
@@ -106,7 +111,7 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
         }
     }
 
-    private func send(_ message: CallMessage, to page: Int?) {
+    func send(_ message: CallMessage, to page: Int?) {
         guard let page else { return }
         pages[page]?.continuation.yield(message)
     }
@@ -131,6 +136,8 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
         case "dial":
             guard let target = message.target, let sdp = message.sdp else { return }
             await dial(target, offer: sdp, from: page)
+        case "hold", "resume":
+            hold(message.type == "hold", from: page)
         case "hangup":
             guard let call, call.page == page else { return }
             call.control.hangUp()
@@ -203,6 +210,7 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
             let (sipAnswer, plans) = try call.translator.sipAnswer(fromWebRTCAnswer: answer, sipOffer: phoneOffer)
             try await startMedia(call, browserSDP: answer, phoneSDP: phoneOffer, ourBrowserSDP: call.browserOffer, plans: plans, leg: leg)
             call.control.answer(sdp: sipAnswer)
+            call.lastSIPSDP = sipAnswer
         } catch {
             call.control.hangUp()
             fail(call, "cannot answer the phone: \(error)", status: nil)
@@ -217,6 +225,7 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
             let sipOffer = try call.translator.sipOffer(fromWebRTCOffer: offer)
             call.browserOffer = offer
             call.control.answer(sdp: sipOffer)
+            call.lastSIPSDP = sipOffer
         } catch {
             call.control.reject(status: 488)
             fail(call, "cannot offer the browser's media to the phone: \(error)", status: 488)
@@ -238,6 +247,7 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
             active.page = page
             active.leg = leg
             active.browserOffer = offer
+            active.lastSIPSDP = sipOffer
             call = active
             send(CallMessage("progress", call: control.id.rawValue, target: target, status: 100), to: page)
         } catch {
@@ -282,6 +292,11 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
         case .reoffered(let sdp):
             let address = Self.mediaAddress(of: sdp)
             if let bridge = call.bridge { server.eventLoop.execute { bridge.value.phoneMoved(to: address) } }
+            phoneReoffered(sdp)
+        case .reofferAnswered(let sdp):
+            reofferAnswered(sdp)
+        case .reofferRejected(_, let reason):
+            reofferRejected(reason)
         case .dtmf(let digit, let duration):
             if let bridge = call.bridge { server.eventLoop.execute { bridge.value.sendDigitToBrowser(digit, durationMilliseconds: duration) } }
         case .ended(let reason, let status):

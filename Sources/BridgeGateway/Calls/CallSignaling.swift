@@ -18,6 +18,10 @@ public enum SIPCallEvent: Sendable {
     /// The far end changed the media (re-INVITE for hold or resume): its new offer, already answered with
     /// our last SDP by the user agent.
     case reoffered(sdp: SessionDescription)
+    /// The far end accepted our re-INVITE (`SIPCallControl.reoffer`): its answer.
+    case reofferAnswered(sdp: SessionDescription)
+    /// Our re-INVITE was refused (491 glare, 488…) or could not be sent: the session stays as it was.
+    case reofferRejected(status: Int, reason: String)
     /// A DTMF digit from SIP INFO (`application/dtmf-relay` or `application/dtmf`).
     case dtmf(digit: Character, durationMilliseconds: Int)
     /// The call is over: BYE, CANCEL, a failure response (busy, declined, timeout), or a transport error.
@@ -50,6 +54,9 @@ public protocol SIPCallControl: AnyObject, Sendable {
     func answer(sdp: SessionDescription)
     func reject(status: Int)
     func hangUp()
+    /// Sends a new offer in the answered call (re-INVITE: hold with `sendonly`, resume with `sendrecv`);
+    /// `.reofferAnswered` or `.reofferRejected` follows.
+    func reoffer(sdp: SessionDescription)
     /// Sends a DTMF digit as SIP INFO (`application/dtmf-relay`) when the phone did not take RFC 4733.
     func sendInfoDTMF(_ digit: Character, durationMilliseconds: Int)
 }

@@ -17,6 +17,12 @@ struct RTPOutgoingLine {
         return number
     }
 
+    /// A packet that will not be forwarded (held, or a payload type the other leg does not take): the
+    /// numbers after it close up, so the receiver sees no loss.
+    mutating func skipped() {
+        offset &-= 1
+    }
+
     /// The number for a packet the gateway made.
     mutating func next(timestamp: UInt32) -> UInt16 {
         let number = last.map { $0.rawValue &+ 1 } ?? offset

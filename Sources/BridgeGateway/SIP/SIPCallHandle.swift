@@ -50,6 +50,11 @@ final class SIPCallHandle: SIPCallControl {
         onLoop { $0.hangUp(id) }
     }
 
+    func reoffer(sdp: SessionDescription) {
+        let id = self.id
+        onLoop { $0.reoffer(id, sdp: sdp) }
+    }
+
     func sendInfoDTMF(_ digit: Character, durationMilliseconds: Int) {
         let id = self.id
         onLoop { $0.sendInfoDTMF(id, digit: digit, durationMilliseconds: durationMilliseconds) }

@@ -138,6 +138,18 @@ extension SIPEndpointCore {
         perform(id, "hang up") { agent, reference, now throws(SIPError) in try agent.hangUp(reference, now: now) }
     }
 
+    func reoffer(_ id: SIPCallID, sdp: SessionDescription) {
+        var failure: SIPError?
+        perform(id, "re-INVITE") { agent, reference, now throws(SIPError) in
+            do throws(SIPError) {
+                try agent.reoffer(reference, sdp: Array(sdp.write().utf8), now: now)
+            } catch {
+                failure = error
+            }
+        }
+        if let failure, let entry = calls[id] { emit(entry, .reofferRejected(status: 0, reason: "cannot send the re-INVITE: \(failure.message)")) }
+    }
+
     func sendInfoDTMF(_ id: SIPCallID, digit: Character, durationMilliseconds: Int) {
         guard SIPInfoDTMF.digits.contains(digit) else { return }
         let body = SIPInfoDTMF.body(digit: digit, durationMilliseconds: durationMilliseconds)

@@ -208,6 +208,14 @@ final class SIPEndpointCore {
                 if let sdp = (try? ack.sessionDescription()) ?? nil { emit(reference, .answered(sdp: sdp)) }
             case .callReoffered(let reference, let invite):
                 if let sdp = (try? invite.sessionDescription()) ?? nil { emit(reference, .reoffered(sdp: sdp)) }
+            case .reofferAnswered(let reference, let response):
+                if let sdp = (try? response.sessionDescription()) ?? nil {
+                    emit(reference, .reofferAnswered(sdp: sdp))
+                } else {
+                    emit(reference, .reofferRejected(status: 488, reason: "the 2xx to our re-INVITE had no SDP"))
+                }
+            case .reofferRejected(let reference, let status):
+                emit(reference, .reofferRejected(status: status, reason: "re-INVITE refused with \(status)"))
             case .dropped(let reason, let source):
                 logger.debug("SIP dropped from \(source.map { "\($0)" } ?? "-"): \(reason)")
             }

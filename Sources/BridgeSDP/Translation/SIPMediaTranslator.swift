@@ -9,7 +9,7 @@ public struct SIPMediaTranslator: Sendable {
     public var sipLeg: SIPLegParameters
     public let sessionID: UInt64
     private var webRTCVersion: UInt64 = 0
-    private var sipVersion: UInt64 = 0
+    var sipVersion: UInt64 = 0
     /// For each SIP section index, the WebRTC section it became (nil: not bridged).
     private var sipToWebRTC: [Int?] = []
     private var ssrcs: [UInt32] = []

@@ -49,6 +49,10 @@ public struct SIPUserAgent: Sendable {
         case answerInACK(SIPCallReference, ack: SIPMessage)
         /// The far end sent a re-INVITE (hold, resume, session refresh); it was answered 200 with our last SDP.
         case callReoffered(SIPCallReference, invite: SIPMessage)
+        /// The far end accepted our re-INVITE (hold, resume): its answer; the ACK has gone.
+        case reofferAnswered(SIPCallReference, response: SIPMessage)
+        /// The far end refused our re-INVITE (491 glare, 488…): the session stays as it was.
+        case reofferRejected(SIPCallReference, status: Int)
         case dropped(reason: String, source: TransportAddress?)
     }
 
@@ -73,6 +77,10 @@ public struct SIPUserAgent: Sendable {
         var dialog: SIPDialog?
         var localBody: [UInt8] = []
         var byeTransaction: SIPTransactionID?
+        /// Our re-INVITE in flight, its CSeq number, and the ACK that answered its 2xx.
+        var reofferTransaction: SIPTransactionID?
+        var reofferSequence: UInt32?
+        var reofferACK: SIPMessage?
         // Outbound only.
         var sawProvisional = false
         var cancelWhenProvisional = false
@@ -222,6 +230,8 @@ public struct SIPUserAgent: Sendable {
     private mutating func handleFailure(of transaction: SIPTransactionID, now: MonotonicInstant) {
         if let reference = calls.first(where: { $0.value.byeTransaction == transaction })?.key {
             end(reference, reason: "hung up (no answer to BYE)")
+        } else if let reference = calls.first(where: { $0.value.reofferTransaction == transaction })?.key {
+            reofferTimedOut(reference, now: now)
         } else if let (reference, call) = calls.first(where: { $0.value.inviteTransaction == transaction }) {
             if call.isOutbound {
                 end(reference, reason: "no answer to the INVITE")
@@ -239,6 +249,7 @@ public struct SIPUserAgent: Sendable {
             if code >= 200 { end(reference, reason: "hung up (BYE answered \(code))") }
             return
         }
+        if handleReofferResponse(response, now: now) { return }
         handleInviteResponse(response, transaction: transaction, now: now)
     }
 }

@@ -29,7 +29,7 @@ enum CallPage {
         <h1>\(route)</h1>
         <div class="muted">MediaBridge call page</div>
         <div id="state">connecting…</div>
-        <div class="row"><button id="answer" class="go" disabled>Answer</button><button id="decline" disabled>Decline</button><button id="hangup" class="stop" disabled>Hang up</button><button id="mute" disabled>Mute</button><span id="timer" class="muted"></span></div>
+        <div class="row"><button id="answer" class="go" disabled>Answer</button><button id="decline" disabled>Decline</button><button id="hangup" class="stop" disabled>Hang up</button><button id="mute" disabled>Mute</button><button id="hold" disabled>Hold</button><span id="timer" class="muted"></span></div>
         <form class="row" id="dialForm"><input id="target" placeholder="number or sip:user@host" autocomplete="off"><button class="go" id="dial">Call</button></form>
         <div id="pad"></div>
         <div class="muted">Digits</div><div id="digits"></div>
@@ -47,11 +47,12 @@ enum CallPage {
     const route = decodeURIComponent(location.pathname.split("/")[2] || "");
     const params = new URLSearchParams(location.search);
     const $ = (id) => document.getElementById(id);
-    const call = window.mediabridgeCall = { state: "connecting", digits: [], ws: null, pc: null, callId: null, stats: null };
+    const call = window.mediabridgeCall = { state: "connecting", digits: [], holds: [], ws: null, pc: null, callId: null, stats: null };
     function setState(text) { call.state = text; $("state").textContent = text; }
     function buttons(ringing, active) {
       $("answer").disabled = !ringing; $("decline").disabled = !ringing; $("hangup").disabled = !active; $("dial").disabled = active || ringing;
-      $("mute").disabled = !active;
+      $("mute").disabled = !active; $("hold").disabled = !active;
+      if (!active) $("hold").textContent = "Hold";
     }
     let timer = null;
     function startTimer() {
@@ -65,6 +66,8 @@ enum CallPage {
       for (const s of senders) s.track.enabled = muted;
       $("mute").textContent = muted ? "Mute" : "Unmute";
     };
+    call.hold = (on) => send({ type: on ? "hold" : "resume", call: call.callId });
+    $("hold").onclick = () => call.hold($("hold").textContent === "Hold");
     function send(message) { call.ws && call.ws.readyState === 1 && call.ws.send(JSON.stringify(message)); }
     async function newPeer() {
       const pc = new RTCPeerConnection();
@@ -107,6 +110,11 @@ enum CallPage {
         case "answer": call.pc && call.pc.setRemoteDescription({ type: "answer", sdp: message.sdp }); setState("connecting call…"); break;
         case "progress": setState(message.status === 180 || message.status === 183 ? "ringing…" : "calling…"); break;
         case "connected": setState("in call"); buttons(false, true); startTimer(); break;
+        case "held": case "resumed":
+          call.holds.push({ type: message.type, from: message.from });
+          if (message.from === "browser") $("hold").textContent = message.type === "held" ? "Resume" : "Hold";
+          setState(message.type === "resumed" ? "in call" : message.from === "phone" ? "held by the phone" : "on hold");
+          break;
         case "dtmf": call.digits.push({ digit: message.digit, from: message.from }); $("digits").textContent += (message.from === "phone" ? "←" : "→") + message.digit + " "; break;
         case "ended": setState("call ended: " + (message.reason || "") + (message.status ? " (" + message.status + ")" : "")); closePeer(); buttons(false, false); stopTimer(); break;
         case "error": setState("error: " + message.message); break;
