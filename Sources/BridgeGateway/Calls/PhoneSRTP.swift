@@ -4,7 +4,8 @@ import BridgeSRTP
 
 /// SDES-SRTP (RFC 4568) on the phone leg: the phone's `a=crypto` key unprotects what it sends, the
 /// gateway's own key (offered or answered in its SDP) protects what goes to it. AES_CM_128_HMAC_SHA1_80.
-final class PhoneSRTP {
+/// Made off the loop, then handed to the bridge and used only on the media loop.
+final class PhoneSRTP: @unchecked Sendable {
     private let inbound: SRTPContext
     private let outbound: SRTPContext
     private(set) var failures = 0
