@@ -125,52 +125,56 @@ import Testing
                                            headers: [SIPHeaderField(name: .contact, value: contact + ";expires=300")])
     }
 
-    func registrationState(_ sip: SIPEndpoint, seconds: Double) async throws -> SIPRegistrationStatus? {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            if let status = sip.registrations().first, status.state == .registered || status.state == .failed { return status }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return sip.registrations().first
+    struct Registration {
+        var status: SIPRegistrationStatus?
+        var peer: Peer
+        var tlsPort: Int?
+        var advertisedHost: String
     }
 
-    @Test func accountRegistersOverTLSWithAPinnedCertificate() async throws {
+    /// The gateway with one account at a TLS registrar in the test (`registrar(port)` as its URI, `pin(its
+    /// fingerprint)` as `tls_fingerprint`): the registration once it settled (10 s at most), what the
+    /// registrar received. Both are closed on return.
+    func register(sip: String, registrar uri: (Int) -> String, pin: ([UInt8]) -> [UInt8]) async throws -> Registration {
         let peer = Peer(respond: Self.registrarAnswer)
         let (registrar, fingerprint) = try await registrar(peer: peer)
         defer { registrar.close(promise: nil) }
         let port = try #require(registrar.localAddress?.port)
-        let sip = try await endpoint("""
-            sip: {enabled: true, listen: '127.0.0.1:0', tls: {listen: '127.0.0.1:0'}}
+        let endpoint = try await endpoint("""
+            sip: {\(sip)}
             calls:
               - name: office
-                tls_fingerprint: '\(Hex.encode(fingerprint))'
-                account: {registrar: 'sips:127.0.0.1:\(port)', username: alice, password: secret}
+                tls_fingerprint: '\(Hex.encode(pin(fingerprint)))'
+                account: {registrar: '\(uri(port))', username: alice, password: secret}
             """)
-        defer { Task { await sip.close() } }
-        let status = try await registrationState(sip, seconds: 10)
-        #expect(status?.state == .registered, "\(String(describing: status))")
-        let register = try #require(peer.messages.first)
-        #expect(register.requestURIText == "sips:127.0.0.1:\(port)")
-        #expect(try register.topVia()?.transport == "TLS" && (try register.topVia()?.port).map(Int.init) == sip.tlsPort)
-        #expect(register[.contact] == "<sips:alice@\(sip.advertisedHost):\(sip.tlsPort ?? 0)>")
+        let deadline = ContinuousClock.now + .seconds(10)
+        var status = endpoint.registrations().first
+        while ContinuousClock.now < deadline, status?.state != .registered, status?.state != .failed {
+            try await Task.sleep(for: .milliseconds(20))
+            status = endpoint.registrations().first
+        }
+        await endpoint.close()
+        return Registration(status: status, peer: peer, tlsPort: endpoint.tlsPort, advertisedHost: endpoint.advertisedHost)
+    }
+
+    @Test func accountRegistersOverTLSWithAPinnedCertificate() async throws {
+        var registrarPort = 0
+        let registration = try await register(sip: "enabled: true, listen: '127.0.0.1:0', tls: {listen: '127.0.0.1:0'}",
+                                              registrar: { registrarPort = $0; return "sips:127.0.0.1:\($0)" }, pin: { $0 })
+        #expect(registration.status?.state == .registered, "\(String(describing: registration.status))")
+        let register = try #require(registration.peer.messages.first)
+        let tlsPort = try #require(registration.tlsPort)
+        #expect(register.requestURIText == "sips:127.0.0.1:\(registrarPort)")
+        #expect(try register.topVia()?.transport == "TLS" && (try register.topVia()?.port).map(Int.init) == tlsPort)
+        #expect(register[.contact] == "<sips:alice@\(registration.advertisedHost):\(tlsPort)>")
     }
 
     @Test func aWrongPinFailsTheRegistrationAtOnce() async throws {
-        let peer = Peer(respond: Self.registrarAnswer)
-        let (registrar, _) = try await registrar(peer: peer)
-        defer { registrar.close(promise: nil) }
-        let port = try #require(registrar.localAddress?.port)
-        let sip = try await endpoint("""
-            sip: {enabled: true, listen: '127.0.0.1:0'}
-            calls:
-              - name: office
-                tls_fingerprint: '\(String(repeating: "ab", count: 32))'
-                account: {registrar: 'sip:127.0.0.1:\(port);transport=tls', username: alice, password: secret}
-            """)
-        defer { Task { await sip.close() } }
-        let status = try await registrationState(sip, seconds: 10)
-        #expect(status?.state == .failed, "failed within seconds, not after timer F: \(String(describing: status))")
-        #expect(peer.messages.isEmpty, "nothing reached a registrar whose certificate is not the pinned one")
+        let registration = try await register(sip: "enabled: true, listen: '127.0.0.1:0'",
+                                              registrar: { "sip:127.0.0.1:\($0);transport=tls" },
+                                              pin: { $0.map { ~$0 } })
+        #expect(registration.status?.state == .failed, "failed within seconds, not after timer F: \(String(describing: registration.status))")
+        #expect(registration.peer.messages.isEmpty, "nothing reached a registrar whose certificate is not the pinned one")
     }
 
     @Test func aCertificateFileThatIsNotPEMIsAStartErrorNamingTheKey() async throws {

@@ -29,20 +29,13 @@ import Testing
         #expect(phone.wait(for: "session closed: 486 Busy Here", timeout: .seconds(15)), "baresip: \(phone.log.suffix(1500))")
     }
 
-    @Test func aPhoneCallingOverTLSIsAnsweredByTheCallPageWithAudioBothWays() async throws {
+    @Test func aPhoneCallingOverTLSIsAnsweredByTheCallPageWithAudioBothWays() throws {
         let (gateway, tlsPort) = try Self.gateway()
         defer { gateway.stop() }
-        let page = try PeerProcess.startPythonCapturing(
-            "Tests/Interop/chromium_call.py", arguments: ["http://127.0.0.1:\(gateway.httpPort)", "door", "--wait", "20"],
-            waitFor: "READY", timeout: .seconds(30))
-        defer { page.stop() }
-        let phone = try BaresipPhone.launch(account: { _ in "<sip:alice@127.0.0.1>;regint=0" },
-                                            commands: ["/dial sip:door@127.0.0.1:\(tlsPort);transport=tls"], seconds: 20)
+        let (result, phone) = try SIPCallTests.phoneCallsThePage(httpPort: gateway.httpPort, account: "<sip:alice@127.0.0.1>;regint=0",
+                                                                 dial: "sip:door@127.0.0.1:\(tlsPort);transport=tls",
+                                                                 waitSeconds: 20, phoneSeconds: 20)
         defer { phone.stop() }
-        #expect(phone.wait(for: "Call established", timeout: .seconds(20)), "baresip: \(phone.log.suffix(1500))")
-        let output = try page.finish(timeout: .seconds(60))
-        let result = try JSONDecoder().decode(SIPCallTests.CallResult.self,
-                                              from: Data((output.split(separator: "\n").last.map(String.init) ?? "").utf8))
         #expect(result.state == "in call", "page states: \(result.states), final \(result.state)")
         #expect((result.stats?.audioLevel ?? 0) > 0.01, "the phone's tone reached the browser")
         phone.stop()
