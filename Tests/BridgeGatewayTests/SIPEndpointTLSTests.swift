@@ -177,6 +177,24 @@ import Testing
         #expect(registration.peer.messages.isEmpty, "nothing reached a registrar whose certificate is not the pinned one")
     }
 
+    @Test func outboundCallsToTLSTargetsGoOverTLS() throws {
+        let config = try ConfigLoader().parse(yaml: """
+            sip: {enabled: true}
+            calls:
+              - {name: desk, trunk: {}, tls_verify: false}
+              - {name: office, account: {registrar: 'sips:pbx.example.org', username: alice, password: secret}}
+            """)
+        let calls = Dictionary(uniqueKeysWithValues: config.calls.map { ($0.name, $0) })
+        let direct = try SIPEndpoint.plan(route: "desk", target: "sip:bob@192.0.2.1;transport=tls", calls: calls)
+        #expect(direct.transport == .tls && direct.destinationPort == 5061 && direct.tlsVerification == .none)
+        let secure = try SIPEndpoint.plan(route: "desk", target: "sips:bob@192.0.2.1:5071", calls: calls)
+        #expect(secure.transport == .tls && secure.destinationPort == 5071)
+        #expect(try SIPEndpoint.plan(route: "desk", target: "sip:bob@192.0.2.1", calls: calls).transport == .udp)
+        let proxied = try SIPEndpoint.plan(route: "office", target: "sip:bob@192.0.2.1", calls: calls)
+        #expect(proxied.transport == .tls && proxied.destinationHost == "pbx.example.org" && proxied.destinationPort == 5061)
+        #expect(proxied.tlsVerification == .full)
+    }
+
     @Test func aCertificateFileThatIsNotPEMIsAStartErrorNamingTheKey() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("mb-not-pem-\(UUID().uuidString).pem")
         try "not a certificate\n".write(to: file, atomically: true, encoding: .utf8)
