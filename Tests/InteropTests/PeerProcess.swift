@@ -18,6 +18,8 @@ enum PeerProcess {
         let httpPort: Int
         /// The SIP port (UDP and TCP) from the banner, when `sipYAML` turned SIP on.
         let sipPort: Int?
+        /// The SIP over TLS port from the banner, when `sip.tls` is set.
+        let sipTLSPort: Int?
         private let output = Pipe()
 
         /// `routes` is the YAML list of routes; `$SAMPLES` in it stands for the repository's samples folder.
@@ -56,6 +58,7 @@ enum PeerProcess {
             }
             httpPort = port
             sipPort = banner.firstMatch(of: /SIP on UDP\/TCP [^\n]*?:(\d+)/).flatMap { Int($0.1) }
+            sipTLSPort = banner.firstMatch(of: /SIP on UDP\/TCP [^\n]*?, TLS (\d+)/).flatMap { Int($0.1) }
         }
 
         func stop() {

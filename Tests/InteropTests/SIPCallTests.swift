@@ -76,21 +76,34 @@ import Testing
         #expect(result.errors.isEmpty, "\(result.errors)")
     }
 
+    /// The `door` call page in headless Chromium (answering, `--wait` seconds in the call), then baresip with
+    /// `account` dialing `target`: the page's result, and the phone (still running; the caller stops it).
+    static func phoneCallsThePage(httpPort: Int, account: String, dial target: String, waitSeconds: Int,
+                                  phoneSeconds: Int) throws -> (CallResult, BaresipPhone) {
+        let page = try PeerProcess.startPythonCapturing(
+            "Tests/Interop/chromium_call.py", arguments: ["http://127.0.0.1:\(httpPort)", "door", "--wait", String(waitSeconds)],
+            waitFor: "READY", timeout: .seconds(30))
+        defer { page.stop() }
+        let phone = try BaresipPhone.launch(account: { _ in account }, commands: ["/dial \(target)"], seconds: phoneSeconds)
+        do {
+            #expect(phone.wait(for: "Call established", timeout: .seconds(20)), "baresip: \(phone.log.suffix(1500))")
+            let output = try page.finish(timeout: .seconds(60))
+            let result = try JSONDecoder().decode(CallResult.self, from: Data((output.split(separator: "\n").last.map(String.init) ?? "").utf8))
+            return (result, phone)
+        } catch {
+            phone.stop()
+            throw error
+        }
+    }
+
     /// A phone that insists on SDES-SRTP (`RTP/SAVP` with `a=crypto`): keys both ways, audio both ways.
     @Test func anSRTPPhoneIsBridgedWithSDESKeys() async throws {
         let sipPort = try PeerProcess.freeUDPPort()
         let gateway = try Self.gateway(sipPort: sipPort)
         defer { gateway.stop() }
-        let page = try PeerProcess.startPythonCapturing(
-            "Tests/Interop/chromium_call.py", arguments: ["http://127.0.0.1:\(gateway.httpPort)", "door", "--wait", "25"],
-            waitFor: "READY", timeout: .seconds(30))
-        defer { page.stop() }
-        let phone = try BaresipPhone.launch(account: { _ in "<sip:alice@127.0.0.1>;regint=0;mediaenc=srtp-mand" },
-                                            commands: ["/dial sip:door@127.0.0.1:\(sipPort)"], seconds: 15)
+        let (result, phone) = try Self.phoneCallsThePage(httpPort: gateway.httpPort, account: "<sip:alice@127.0.0.1>;regint=0;mediaenc=srtp-mand",
+                                                         dial: "sip:door@127.0.0.1:\(sipPort)", waitSeconds: 25, phoneSeconds: 15)
         defer { phone.stop() }
-        #expect(phone.wait(for: "Call established", timeout: .seconds(20)), "baresip: \(phone.log.suffix(1500))")
-        let output = try page.finish(timeout: .seconds(60))
-        let result = try JSONDecoder().decode(CallResult.self, from: Data((output.split(separator: "\n").last.map(String.init) ?? "").utf8))
         #expect(result.state == "in call", "page states: \(result.states)")
         #expect((result.stats?.audioLevel ?? 0) > 0.01, "the SRTP phone's tone reached the browser")
         phone.stop()

@@ -28,12 +28,9 @@ extension ConfigLoader {
             }
         }
         var fingerprint: [UInt8]?
-        if let node = route["tls_fingerprint"], let text = reader.nonEmptyString(node, at: path.appending("tls_fingerprint")) {
-            fingerprint = Hex.decode(text, allowingSeparator: ":").flatMap { $0.count == 32 ? $0 : nil }
-            if fingerprint == nil {
-                reader.report("expected a SHA-256 fingerprint: 32 hex bytes, colons optional (openssl x509 -fingerprint -sha256)",
-                              at: path.appending("tls_fingerprint"), node: node)
-            } else if let source, source.kind != .rtsps {
+        if let node = route["tls_fingerprint"] {
+            fingerprint = Self.sha256Fingerprint(node, at: path.appending("tls_fingerprint"), reader: reader)
+            if fingerprint != nil, let source, source.kind != .rtsps {
                 reader.report("only rtsps:// sources have a certificate to pin", at: path.appending("tls_fingerprint"), node: node)
             }
         }
@@ -113,5 +110,16 @@ extension ConfigLoader {
                 }
             }
         }
+    }
+
+    /// A certificate pin (`tls_fingerprint`): 32 hex bytes, colons optional; nil with a report otherwise.
+    static func sha256Fingerprint(_ node: Node, at path: ConfigPath, reader: ConfigReader) -> [UInt8]? {
+        guard let text = reader.nonEmptyString(node, at: path) else { return nil }
+        guard let fingerprint = Hex.decode(text, allowingSeparator: ":"), fingerprint.count == 32 else {
+            reader.report("expected a SHA-256 fingerprint: 32 hex bytes, colons optional (openssl x509 -fingerprint -sha256)",
+                          at: path, node: node)
+            return nil
+        }
+        return fingerprint
     }
 }

@@ -4,8 +4,9 @@ import Yams
 
 /// `sip:` and `calls:`.
 extension ConfigLoader {
-    static let sipKeys = ["enabled", "listen", "public_address", "rtp_ports", "user_agent"]
-    static let callKeys = ["name", "token", "ring_timeout", "fallback", "dial", "account", "trunk"]
+    static let sipKeys = ["enabled", "listen", "public_address", "rtp_ports", "user_agent", "tls"]
+    static let sipTLSKeys = ["listen", "cert", "key"]
+    static let callKeys = ["name", "token", "ring_timeout", "fallback", "dial", "account", "trunk", "tls_verify", "tls_fingerprint"]
     static let accountKeys = ["registrar", "username", "password", "domain", "expires"]
     static let trunkKeys = ["user", "allow", "username", "password"]
 
@@ -13,11 +14,8 @@ extension ConfigLoader {
         let path = ConfigPath.root.appending("sip")
         guard let section = reader.mapping(node, at: path, allowedKeys: Self.sipKeys) else { return }
         if let node = section["enabled"] { sip.enabled = reader.bool(node, at: path.appending("enabled")) ?? false }
-        if let node = section["listen"], let text = reader.nonEmptyString(node, at: path.appending("listen")) {
-            switch ListenAddress.parse(text) {
-            case .success(let address): sip.listen = address
-            case .failure(let failure): reader.report(failure.reason, at: path.appending("listen"), node: node)
-            }
+        if let node = section["listen"], let address = Self.sipListenAddress(node, at: path.appending("listen"), reader: reader) {
+            sip.listen = address
         }
         if let node = section["public_address"], let host = reader.nonEmptyString(node, at: path.appending("public_address")) {
             if (try? SIPURI(parsing: "sip:" + (host.contains(":") ? "[\(host)]" : host))) == nil || host.contains("/") {
@@ -35,6 +33,36 @@ extension ConfigLoader {
             } else {
                 sip.userAgent = text
             }
+        }
+        if let node = section["tls"] { sip.tls = decodeSIPTLS(node, at: path.appending("tls"), udpListen: sip.listen, reader: reader) }
+    }
+
+    /// `sip.tls`: a listen address (default: `sip.listen`'s host, port 5061) and optionally `cert` and `key`.
+    private func decodeSIPTLS(_ node: Node, at path: ConfigPath, udpListen: ListenAddress, reader: ConfigReader) -> SIPConfig.TLS? {
+        guard let section = reader.mapping(node, at: path, allowedKeys: Self.sipTLSKeys) else { return nil }
+        var tls = SIPConfig.TLS(listen: ListenAddress(host: udpListen.host, port: 5061))
+        if let node = section["listen"], let address = Self.sipListenAddress(node, at: path.appending("listen"), reader: reader) {
+            tls.listen = address
+        }
+        if section["cert"] != nil || section["key"] != nil {
+            tls.certificate = certificateFiles(section, reader: reader)
+        }
+        return tls
+    }
+
+    /// `host:port` of `sip.listen` or `sip.tls.listen`; a URL form (`tls://…`) is pointed to `sip.tls`.
+    private static func sipListenAddress(_ node: Node, at path: ConfigPath, reader: ConfigReader) -> ListenAddress? {
+        guard let text = reader.nonEmptyString(node, at: path) else { return nil }
+        if text.contains("://") {
+            reader.report("give host:port, such as 0.0.0.0:5061; SIP over TLS listens on sip.tls.listen (sip.listen is UDP and TCP)",
+                          at: path, node: node)
+            return nil
+        }
+        switch ListenAddress.parse(text) {
+        case .success(let address): return address
+        case .failure(let failure):
+            reader.report(failure.reason, at: path, node: node)
+            return nil
         }
     }
 
@@ -95,9 +123,22 @@ extension ConfigLoader {
         if call["account"] == nil && call["trunk"] == nil {
             reader.report("needs an account (register at a registrar), a trunk (take calls from a PBX), or both", at: path, node: node)
         }
+        let verification = tlsVerification(call, at: path, reader: reader)
         guard let name else { return nil }
         return CallRouteConfig(name: name, token: token.map(Redacted.init), ringTimeout: ringTimeout ?? .seconds(30),
-                               fallback: fallback, dial: dial, account: account, trunk: trunk)
+                               fallback: fallback, dial: dial, account: account, trunk: trunk, tlsVerification: verification)
+    }
+
+    /// `tls_fingerprint` pins the certificate of the route's TLS peers; `tls_verify: false` accepts any.
+    private func tlsVerification(_ call: ConfigReader.Mapping, at path: ConfigPath, reader: ConfigReader) -> CallRouteConfig.TLSVerification {
+        let verify = call["tls_verify"].flatMap { reader.bool($0, at: path.appending("tls_verify")) } ?? true
+        guard let node = call["tls_fingerprint"] else { return verify ? .full : .none }
+        guard let fingerprint = Self.sha256Fingerprint(node, at: path.appending("tls_fingerprint"), reader: reader) else { return .full }
+        if !verify {
+            reader.report("tls_verify: false accepts any certificate; drop it to check the pinned one", at: path.appending("tls_verify"),
+                          node: call["tls_verify"])
+        }
+        return .pinned(fingerprint)
     }
 
     private func decodeAccount(_ node: Node, at path: ConfigPath, reader: ConfigReader) -> CallRouteConfig.Account? {
@@ -200,15 +241,26 @@ extension ConfigLoader {
         }
     }
 
-    /// `sip.listen` takes a UDP and a TCP port: neither may be one the HTTP or WebRTC sockets use.
+    /// `sip.listen` takes a UDP and a TCP port, `sip.tls.listen` a TCP port: none may be one the HTTP or WebRTC
+    /// sockets use, nor the TLS port SIP's own TCP port.
     func checkSIPPorts(_ config: GatewayConfig, sipNode: Node?, reader: ConfigReader) {
+        guard config.sip.enabled, case .mapping(let sip)? = sipNode else { return }
+        let sipPath = ConfigPath.root.appending("sip")
         let port = config.sip.listen.port
-        guard config.sip.enabled, port != 0, case .mapping(let sip)? = sipNode else { return }
-        let clash: String? = port == config.http.listen.port ? "http.listen"
+        let clash: String? = port == 0 ? nil : port == config.http.listen.port ? "http.listen"
             : port == config.webrtc.udpPort ? "webrtc.udp_port"
             : port == config.webrtc.tcpPort ? "webrtc.tcp_port" : nil
-        guard let clash else { return }
-        reader.report("port \(port) is also \(clash)'s port; SIP needs its own UDP and TCP port",
-                      at: ConfigPath.root.appending("sip").appending("listen"), node: sip["listen"] ?? sipNode)
+        if let clash {
+            reader.report("port \(port) is also \(clash)'s port; SIP needs its own UDP and TCP port",
+                          at: sipPath.appending("listen"), node: sip["listen"] ?? sipNode)
+        }
+        guard let tlsPort = config.sip.tls?.listen.port, tlsPort != 0 else { return }
+        let tlsClash: String? = tlsPort == port ? "sip.listen" : tlsPort == config.http.listen.port ? "http.listen"
+            : tlsPort == config.webrtc.tcpPort ? "webrtc.tcp_port" : nil
+        guard let tlsClash else { return }
+        var tlsNode: Node?
+        if case .mapping(let tls)? = sip["tls"] { tlsNode = tls["listen"] ?? sip["tls"] }
+        reader.report("port \(tlsPort) is also \(tlsClash)'s TCP port; SIP over TLS needs its own",
+                      at: sipPath.appending("tls").appending("listen"), node: tlsNode ?? sipNode)
     }
 }

@@ -120,10 +120,16 @@ public struct ConfigLoader: Sendable {
             }
         }
         if let tlsNode = section["tls"], let tls = reader.mapping(tlsNode, at: path.appending("tls"), allowedKeys: ["cert", "key"]) {
-            let cert = requiredFile(tls, key: "cert", reader: reader)
-            let key = requiredFile(tls, key: "key", reader: reader)
-            if let cert, let key { http.tls = .init(certificatePath: cert, privateKeyPath: key) }
+            http.tls = certificateFiles(tls, reader: reader)
         }
+    }
+
+    /// `cert` and `key` of a mapping: both readable PEM files, each problem reported.
+    func certificateFiles(_ section: ConfigReader.Mapping, reader: ConfigReader) -> HTTPConfig.TLS? {
+        let cert = requiredFile(section, key: "cert", reader: reader)
+        let key = requiredFile(section, key: "key", reader: reader)
+        guard let cert, let key else { return nil }
+        return HTTPConfig.TLS(certificatePath: cert, privateKeyPath: key)
     }
 
     private func requiredFile(_ section: ConfigReader.Mapping, key: String, reader: ConfigReader) -> String? {
@@ -157,9 +163,7 @@ public struct ConfigLoader: Sendable {
             webrtc.includeInterfaceAddresses = reader.bool(flag, at: path.appending("include_interface_addresses")) ?? true
         }
         if let dtlsNode = section["dtls"], let dtls = reader.mapping(dtlsNode, at: path.appending("dtls"), allowedKeys: ["cert", "key"]) {
-            let cert = requiredFile(dtls, key: "cert", reader: reader)
-            let key = requiredFile(dtls, key: "key", reader: reader)
-            if let cert, let key { webrtc.dtls = .init(certificatePath: cert, privateKeyPath: key) }
+            webrtc.dtls = certificateFiles(dtls, reader: reader)
         }
         if let servers = section["ice_servers"], let items = reader.sequence(servers, at: path.appending("ice_servers")) {
             webrtc.iceServers = items.enumerated().compactMap { index, item in

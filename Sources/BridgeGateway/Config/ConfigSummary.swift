@@ -12,6 +12,7 @@ public enum ConfigSummary {
         }
         if config.sip.enabled {
             lines.append("  SIP on UDP/TCP \(config.sip.listen)" + (config.sip.publicAddress.map { ", public address \($0)" } ?? "")
+                + (config.sip.tls.map { ", TLS \($0.listen)" + ($0.certificate == nil ? " (self-signed)" : "") } ?? "")
                 + ", RTP \(config.sip.rtpPorts.lowerBound)-\(config.sip.rtpPorts.upperBound)")
         }
         for call in config.calls {

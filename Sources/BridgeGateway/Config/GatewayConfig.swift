@@ -67,8 +67,15 @@ public struct WebRTCConfig: Sendable {
     public var dtls: HTTPConfig.TLS?
 }
 
-/// The SIP edge: one UDP and TCP listener for phones, trunks and registrars.
+/// The SIP edge: one UDP and TCP listener for phones, trunks and registrars, and optionally a TLS listener.
 public struct SIPConfig: Sendable {
+    /// SIP over TLS (RFC 3261 section 26.2): its own listener (`sip.tls`).
+    public struct TLS: Sendable {
+        public var listen = ListenAddress(host: "127.0.0.1", port: 5061)
+        /// PEM certificate and key; nil makes a fresh self-signed ECDSA P-256 certificate at every start.
+        public var certificate: HTTPConfig.TLS?
+    }
+
     public var enabled = false
     /// UDP and TCP on this address.
     public var listen = ListenAddress(host: "127.0.0.1", port: 5060)
@@ -78,6 +85,8 @@ public struct SIPConfig: Sendable {
     public var rtpPorts: ClosedRange<Int> = 20000...20099
     /// The User-Agent and Server header value.
     public var userAgent = "MediaBridge"
+    /// nil: no TLS listener (TLS connections out, to `sips:` registrars and targets, still work).
+    public var tls: TLS?
 }
 
 public struct RouteConfig: Sendable {

@@ -5,7 +5,6 @@ import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
-import Crypto
 
 /// The loop-bound half of `RTSPSource`: owns the client core, the connection, the UDP sockets and the
 /// depacketizers. Every method runs on `eventLoop`.
@@ -229,17 +228,8 @@ final class RTSPSourceDriver {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let sslContext {
-                        if let pinned = pinnedFingerprint {
-                            try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(
-                                context: sslContext, serverHostname: isIP ? nil : host,
-                                customVerificationCallback: { certificates, promise in
-                                    let matches = (try? certificates.first?.toDERBytes()).map { Array(SHA256.hash(data: $0)) == pinned } ?? false
-                                    promise.succeed(matches ? .certificateVerified : .failed)
-                                }))
-                        } else {
-                            try channel.pipeline.syncOperations.addHandler(
-                                NIOSSLClientHandler(context: sslContext, serverHostname: isIP ? nil : host))
-                        }
+                        try channel.pipeline.syncOperations.addHandler(
+                            PinnedTLSClient.handler(context: sslContext, serverHostname: isIP ? nil : host, pin: pinnedFingerprint))
                     }
                     try channel.pipeline.syncOperations.addHandler(RTSPConnectionHandler(
                         onBytes: { buffer in loopBound.value.received(buffer, generation: generation) },

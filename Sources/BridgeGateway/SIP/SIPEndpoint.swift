@@ -4,9 +4,10 @@ import BridgeSIP
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 
-/// The gateway's SIP edge: UDP and TCP on `sip.listen`, one `SIPUserAgent`, the accounts' registrations,
-/// all on one event loop (`SIPEndpointCore`). Incoming calls go to the call route's `CallRouteHandler`;
+/// The gateway's SIP edge: UDP and TCP on `sip.listen`, TLS on `sip.tls.listen`, one `SIPUserAgent`, the
+/// accounts' registrations, all on one event loop (`SIPEndpointCore`). Incoming calls go to the call route's `CallRouteHandler`;
 /// browser-initiated calls come in through `placeCall` (`SIPCallPlacer`).
 public final class SIPEndpoint: SIPCallPlacer, Sendable {
     /// How an outbound call is addressed.
@@ -16,25 +17,33 @@ public final class SIPEndpoint: SIPCallPlacer, Sendable {
         var credentials: SIPCredentials?
         var destinationHost: String
         var destinationPort: UInt16
+        /// UDP, or TCP or TLS for a `;transport=` or `sips:` next hop.
+        var transport: SIPTransport
+        var tlsVerification: CallRouteConfig.TLSVerification
     }
 
     private let udpChannel: any Channel
     private let tcpChannel: (any Channel)?
+    private let tlsChannel: (any Channel)?
     private let core: NIOLoopBound<SIPEndpointCore>
     private let calls: [String: CallRouteConfig]
     private let registrars: [String: TransportAddress?]
     public let board: SIPRegistrationBoard
     /// The bound port (UDP and TCP).
     public let port: Int
+    /// The bound TLS port; nil without `sip.tls`.
+    public let tlsPort: Int?
     /// The host written in Contact and Via (`sip.public_address`, else the listen address); call legs put it in SDP.
     public let advertisedHost: String
     public let listenHost: String
 
-    private init(udpChannel: any Channel, tcpChannel: (any Channel)?, core: NIOLoopBound<SIPEndpointCore>,
+    private init(udpChannel: any Channel, tcpChannel: (any Channel)?, tlsChannel: (any Channel)?, core: NIOLoopBound<SIPEndpointCore>,
                  calls: [String: CallRouteConfig], registrars: [String: TransportAddress?], board: SIPRegistrationBoard,
-                 port: Int, advertisedHost: String, listenHost: String) {
+                 port: Int, tlsPort: Int?, advertisedHost: String, listenHost: String) {
         self.udpChannel = udpChannel
         self.tcpChannel = tcpChannel
+        self.tlsChannel = tlsChannel
+        self.tlsPort = tlsPort
         self.core = core
         self.calls = calls
         self.registrars = registrars
@@ -44,8 +53,9 @@ public final class SIPEndpoint: SIPCallPlacer, Sendable {
         self.listenHost = listenHost
     }
 
-    /// Binds `sip.listen` (UDP, then TCP on the same port), resolves registrars, and starts registering
-    /// every account. `handlers` maps call route names to their handlers; a route without one answers
+    /// Binds `sip.listen` (UDP, then TCP on the same port) and `sip.tls.listen`, resolves registrars, and
+    /// starts registering every account. TLS problems (certificate, key, port) throw a `GatewayStartError`
+    /// that names the key. `handlers` maps call route names to their handlers; a route without one answers
     /// incoming calls with 480 until `setHandler` gives it one.
     public static func start(config: GatewayConfig, handlers: [String: any CallRouteHandler], logger: Logger,
                              group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> SIPEndpoint {
@@ -57,15 +67,17 @@ public final class SIPEndpoint: SIPCallPlacer, Sendable {
         var resolved: [String: TransportAddress?] = [:]
         for call in config.calls {
             guard let account = call.account else { continue }
-            resolved[call.name] = await SIPHostResolver.resolve(account.registrar.host,
-                                                                port: account.registrar.port ?? (account.registrar.isSecure ? 5061 : 5060))
+            resolved[call.name] = await SIPHostResolver.resolve(account.registrar.host, port: account.registrar.portOrDefault)
         }
         let registrars = resolved
         let eventLoop = group.next()
         let board = SIPRegistrationBoard()
         let settings = SIPEndpointCore.Settings(calls: calls, sip: sip, advertisedHost: advertised, port: sip.listen.port)
+        let tlsContexts = try SIPTLSContexts.make(config: sip.tls, commonName: advertised)
+        if let fingerprint = tlsContexts.serverFingerprint { logger.info("SIP TLS certificate fingerprint sha-256 \(fingerprint)") }
         let core = try await eventLoop.submit {
-            NIOLoopBound(SIPEndpointCore(settings: settings, handlers: handlers, board: board, eventLoop: eventLoop, logger: logger),
+            NIOLoopBound(SIPEndpointCore(settings: settings, handlers: handlers, board: board, eventLoop: eventLoop,
+                                         tlsContexts: tlsContexts, logger: logger),
                          eventLoop: eventLoop)
         }.get()
         let udp = try await DatagramBootstrap(group: eventLoop)
@@ -77,30 +89,53 @@ public final class SIPEndpoint: SIPCallPlacer, Sendable {
         let port = udp.localAddress?.port ?? sip.listen.port
         let tcp: any Channel
         do {
-            tcp = try await ServerBootstrap(group: eventLoop, childGroup: eventLoop)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                .childChannelInitializer { child in
-                    child.eventLoop.makeCompletedFuture { try child.pipeline.syncOperations.addHandler(SIPStreamHandler(core: core)) }
-                }
-                .bind(host: host, port: port).get()
+            tcp = try await bindStream(host: host, port: port, tls: nil, core: core, eventLoop: eventLoop)
         } catch {
             try? await udp.close()
             throw error
         }
+        var tls: (any Channel)?
+        if let listen = sip.tls?.listen, let context = tlsContexts.server {
+            let tlsHost = listen.host == "localhost" ? "127.0.0.1" : listen.host
+            do {
+                tls = try await bindStream(host: tlsHost, port: listen.port, tls: context, core: core, eventLoop: eventLoop)
+            } catch {
+                try? await tcp.close()
+                try? await udp.close()
+                throw GatewayStartError.describing(error, key: "sip.tls.listen", host: tlsHost, port: listen.port)
+            }
+        }
+        let tlsPort = tls.map { $0.localAddress?.port ?? sip.tls?.listen.port ?? 5061 }
         try await eventLoop.submit {
             core.value.udpChannel = udp
-            core.value.start(port: port, registrars: registrars)
+            core.value.start(port: port, tlsPort: tlsPort, registrars: registrars)
         }.get()
         logger.info("SIP on UDP/TCP \(host):\(port), Contact host \(advertised)")
-        return SIPEndpoint(udpChannel: udp, tcpChannel: tcp, core: core, calls: calls, registrars: registrars, board: board,
-                           port: port, advertisedHost: advertised, listenHost: host)
+        if let tlsPort { logger.info("SIP over TLS on port \(tlsPort)") }
+        return SIPEndpoint(udpChannel: udp, tcpChannel: tcp, tlsChannel: tls, core: core, calls: calls, registrars: registrars,
+                           board: board, port: port, tlsPort: tlsPort, advertisedHost: advertised, listenHost: host)
+    }
+
+    /// The TCP listener, or with `tls` the TLS listener: NIOSSL in front of the same stream handler.
+    private static func bindStream(host: String, port: Int, tls: NIOSSLContext?, core: NIOLoopBound<SIPEndpointCore>,
+                                   eventLoop: any EventLoop) async throws -> any Channel {
+        try await ServerBootstrap(group: eventLoop, childGroup: eventLoop)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { child in
+                child.eventLoop.makeCompletedFuture {
+                    if let tls { try child.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
+                    try child.pipeline.syncOperations.addHandler(SIPStreamHandler(core: core, transport: tls == nil ? .tcp : .tls))
+                }
+            }
+            .bind(host: host, port: port).get()
     }
 
     /// Unregisters the accounts (without waiting for the registrar) and closes both sockets.
     public func close() async {
         let core = self.core
         try? await core.eventLoop.submit { core.value.stop() }.get()
+        try? await tlsChannel?.close()
         try? await tcpChannel?.close()
         try? await udpChannel.close()
     }
@@ -162,12 +197,11 @@ public final class SIPEndpoint: SIPCallPlacer, Sendable {
             throw SIPCallFailure("\"\(typed.prefix(80))\" is not a number or sip: address this route can call")
         }
         uri.password = nil
-        if let account = call.account {
-            let registrar = account.registrar
-            return CallPlan(target: uri, from: account.addressOfRecord, credentials: account.credentials,
-                            destinationHost: registrar.host, destinationPort: registrar.port ?? (registrar.isSecure ? 5061 : 5060))
-        }
-        return CallPlan(target: uri, from: nil, credentials: nil, destinationHost: uri.host,
-                        destinationPort: uri.port ?? (uri.isSecure ? 5061 : 5060))
+        // The account's registrar is the next hop, on its transport; else the target itself.
+        let registrar = call.account?.registrar
+        let hop = registrar ?? uri
+        return CallPlan(target: uri, from: call.account?.addressOfRecord, credentials: call.account?.credentials,
+                        destinationHost: hop.host, destinationPort: hop.portOrDefault, transport: hop.requestTransport,
+                        tlsVerification: call.tlsVerification)
     }
 }

@@ -175,7 +175,8 @@ extension SIPEndpointCore {
         let now = Self.now()
         do {
             guard agent != nil else { throw SIPCallFailure("the SIP edge is not running") }
-            let reference = try agent?.startCall(to: plan.target, from: plan.from, destination: destination, transport: .udp,
+            if plan.transport == .tls { tlsPeers[destination] = TLSPeer(host: plan.destinationHost, verification: plan.tlsVerification) }
+            let reference = try agent?.startCall(to: plan.target, from: plan.from, destination: destination, transport: plan.transport,
                                                  sdp: Array(offer.write().utf8), credentials: plan.credentials, now: now)
             guard let reference else { throw SIPCallFailure("the SIP edge is not running") }
             entry.reference = reference

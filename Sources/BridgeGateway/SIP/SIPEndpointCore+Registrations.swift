@@ -4,7 +4,8 @@ import BridgeSIP
 /// Accounts: a `SIPRegistration` each, on a transaction layer of their own that shares the socket (REGISTER
 /// responses are told apart by their CSeq method before the user agent sees them).
 extension SIPEndpointCore {
-    func startRegistration(route: String, account: CallRouteConfig.Account, registrar: TransportAddress?, now: MonotonicInstant) {
+    func startRegistration(route: String, account: CallRouteConfig.Account, verification: CallRouteConfig.TLSVerification,
+                           registrar: TransportAddress?, now: MonotonicInstant) {
         let host = settings.advertisedHost
         let port = UInt16(settings.port)
         let name = "\(account.username)@\(account.registrar.hostPort)"
@@ -14,17 +15,24 @@ extension SIPEndpointCore {
             return
         }
         var generator = SystemRandomNumberGenerator()
+        let transport = account.registrar.requestTransport
+        let tlsPort = settings.tlsPort.map { UInt16($0) }
+        if transport == .tls { tlsPeers[registrar] = TLSPeer(host: account.registrar.host, verification: verification) }
         var configuration = SIPRegistration.Configuration(
             registrar: SIPURI(isSecure: account.registrar.isSecure, host: account.registrar.host, port: account.registrar.port,
                               parameters: account.registrar.parameters),
-            addressOfRecord: account.addressOfRecord, contact: SIPURI(user: account.username, host: host, port: port),
-            credentials: account.credentials, expires: account.expires, via: SIPVia(transport: "UDP", host: host, port: port))
+            addressOfRecord: account.addressOfRecord,
+            contact: SIPURI(user: account.username, host: host, port: port)
+                .onTransport(transport, tlsPort: tlsPort, secure: account.registrar.isSecure),
+            credentials: account.credentials, expires: account.expires,
+            via: SIPVia(transport: "UDP", host: host, port: port).onTransport(transport, tlsPort: tlsPort))
         configuration.userAgent = settings.sip.userAgent
         var registration = SIPRegistration(configuration: configuration, callID: BridgeSIP.SIPCallID.random(host: host, using: &generator),
                                            localTag: SIPRandom.tag(using: &generator), seed: UInt64.random(in: 0...UInt64.max))
         registration.start(now: now)
-        registrations[route] = AccountRegistration(registration: registration, registrar: registrar, transaction: nil, account: name)
-        logger.info("SIP registering \(name) for \(route) at \(registrar)")
+        registrations[route] = AccountRegistration(registration: registration, registrar: registrar, transport: transport,
+                                                   transaction: nil, account: name)
+        logger.info("SIP registering \(name) for \(route) at \(registrar) over \(transport)")
     }
 
     /// Moves REGISTER requests to the layer and responses back until neither has anything left.
@@ -40,7 +48,7 @@ extension SIPEndpointCore {
                     case .send(let request):
                         guard let registrar = entry.registrar else { continue }
                         do {
-                            entry.transaction = try registrationLayer.sendRequest(request, to: registrar, transport: .udp, now: now)
+                            entry.transaction = try registrationLayer.sendRequest(request, to: registrar, transport: entry.transport, now: now)
                         } catch {
                             logger.warning("SIP REGISTER for \(entry.account) not sent: \(error)")
                         }

@@ -14,6 +14,8 @@ final class SIPEndpointCore {
         /// The host in Contact and Via.
         var advertisedHost: String
         var port: Int
+        /// The TLS listener's port; nil without `sip.tls`.
+        var tlsPort: Int?
     }
 
     final class CallEntry {
@@ -37,6 +39,7 @@ final class SIPEndpointCore {
     struct AccountRegistration {
         var registration: SIPRegistration
         let registrar: TransportAddress?
+        let transport: SIPTransport
         var transaction: SIPTransactionID?
         let account: String
     }
@@ -46,8 +49,15 @@ final class SIPEndpointCore {
     let board: SIPRegistrationBoard
     var settings: Settings
     var udpChannel: (any Channel)?
-    var tcpConnections: [TransportAddress: any Channel] = [:]
-    static let maximumTCPConnections = 1024
+    /// TCP and TLS connections that carry messages (see `SIPEndpointCore+Connections`).
+    var connections: [ConnectionKey: any Channel] = [:]
+    /// Requests waiting for a connection being opened.
+    var pending: [ConnectionKey: [SIPOutgoingMessage]] = [:]
+    /// Open TCP and TLS connections, ready or not.
+    var connectionCount = 0
+    let tlsContexts: SIPTLSContexts
+    /// How to check the TLS peers the gateway connects to (registrars, call targets), by address.
+    var tlsPeers: [TransportAddress: TLSPeer] = [:]
     var agent: SIPUserAgent?
     var registrationLayer = SIPTransactionLayer(timers: .rfc3261)
     var registrations: [String: AccountRegistration] = [:]
@@ -58,8 +68,9 @@ final class SIPEndpointCore {
     private var timer: Scheduled<Void>?
 
     init(settings: Settings, handlers: [String: any CallRouteHandler], board: SIPRegistrationBoard, eventLoop: any EventLoop,
-         logger: Logger) {
+         tlsContexts: SIPTLSContexts, logger: Logger) {
         self.settings = settings
+        self.tlsContexts = tlsContexts
         self.handlers = handlers
         self.board = board
         self.eventLoop = eventLoop
@@ -70,17 +81,19 @@ final class SIPEndpointCore {
     }
 
     /// Creates the user agent once the port is known, and starts each account's registration.
-    func start(port: Int, registrars: [String: TransportAddress?]) {
+    func start(port: Int, tlsPort: Int?, registrars: [String: TransportAddress?]) {
         settings.port = port
+        settings.tlsPort = tlsPort
         let host = settings.advertisedHost
         let contact = SIPURI(user: "mediabridge", host: host, port: UInt16(port))
         let via = SIPVia(transport: "UDP", host: host, port: UInt16(port))
-        agent = SIPUserAgent(configuration: .init(contact: contact, via: via, userAgent: settings.sip.userAgent),
+        agent = SIPUserAgent(configuration: .init(contact: contact, via: via, userAgent: settings.sip.userAgent,
+                                                  tlsPort: tlsPort.map { UInt16($0) }),
                              seed: UInt64.random(in: 0...UInt64.max))
         let now = Self.now()
         for (name, call) in settings.calls.sorted(by: { $0.key < $1.key }) {
             guard let account = call.account else { continue }
-            startRegistration(route: name, account: account, registrar: registrars[name] ?? nil, now: now)
+            startRegistration(route: name, account: account, verification: call.tlsVerification, registrar: registrars[name] ?? nil, now: now)
         }
         drainRegistrations(now: now)
         reschedule(now: now)
@@ -166,11 +179,7 @@ final class SIPEndpointCore {
 
     func write(_ outgoing: SIPOutgoingMessage) {
         if outgoing.transport.isReliable {
-            guard let connection = tcpConnections[outgoing.destination] else {
-                logger.debug("SIP: no TCP connection to \(outgoing.destination) any more; message dropped")
-                return
-            }
-            connection.writeAndFlush(connection.allocator.buffer(bytes: outgoing.bytes), promise: nil)
+            writeReliable(outgoing)
             return
         }
         guard let channel = udpChannel, let address = try? SocketAddress(outgoing.destination) else { return }

@@ -100,6 +100,9 @@ public struct Gateway: Sendable {
         if config.sip.enabled {
             do {
                 sip = try await startSIP()
+            } catch let error as GatewayStartError {
+                await webrtc.close()
+                throw error
             } catch {
                 await webrtc.close()
                 throw GatewayStartError.describing(error, key: "sip.listen", host: config.sip.listen.host, port: config.sip.listen.port)
@@ -154,6 +157,7 @@ public struct Gateway: Sendable {
         for hub in hubs.all { hub.boot() }
         defer { for hub in hubs.all { hub.shutdown() } }
         let sipLine = sip.map { "  SIP on UDP/TCP \($0.listenHost.contains(":") ? "[\($0.listenHost)]" : $0.listenHost):\($0.port)"
+            + ($0.tlsPort.map { ", TLS \($0)" } ?? "")
             + ($0.advertisedHost == $0.listenHost ? "" : ", Contact host \($0.advertisedHost)") }
         let callRoutes = await makeCallRoutes(webrtc: webrtc, sip: sip)
         let app = try makeApplication(webrtc: webrtc, hubs: hubs, sip: sip, callRoutes: callRoutes) { port in

@@ -53,6 +53,13 @@ public struct SIPTransactionID: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "\(isServer ? "server" : "client") \(method) \(branch)" }
+
+    /// The client transaction `request` (as sent through `sendRequest`) belongs to, for a driver reporting
+    /// that it could not deliver it; nil for an ACK or a request without a branch.
+    public init?(clientRequest request: SIPMessage) {
+        guard let method = request.method, method != .ack, let branch = ((try? request.topVia()) ?? nil)?.branch else { return nil }
+        self.init(branch: branch, method: method, isServer: false)
+    }
 }
 
 /// One message to write: its bytes, where to, on which transport. For a reliable transport the driver

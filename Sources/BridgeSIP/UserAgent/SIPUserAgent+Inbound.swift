@@ -43,10 +43,15 @@ extension SIPUserAgent {
         process(now: now)
     }
 
+    /// Our Contact in `call`: for its transport, `sips:` when the INVITE's Request-URI was.
+    func localContact(of call: Call) -> SIPURI {
+        configuration.contact(on: call.transport, secure: ((try? call.invite.requestURI()) ?? nil)?.isSecure ?? false)
+    }
+
     func makeResponse(_ call: Call, status: Int, body: [UInt8] = []) -> SIPMessage {
         var headers: [SIPHeaderField] = []
         if (101...299).contains(status) {
-            headers.append(SIPHeaderField(name: .contact, value: "<\(configuration.contact)>"))
+            headers.append(SIPHeaderField(name: .contact, value: "<\(localContact(of: call))>"))
             for field in call.invite.fields(.recordRoute) { headers.append(field) }
         }
         if status == 200 { headers.append(SIPHeaderField(name: .allow, value: Self.allowed)) }
@@ -139,7 +144,7 @@ extension SIPUserAgent {
         default:
             // A re-INVITE (session refresh, hold): our last SDP again.
             respond(request, 200, in: transaction,
-                    headers: [SIPHeaderField(name: .contact, value: "<\(configuration.contact)>"),
+                    headers: [SIPHeaderField(name: .contact, value: "<\(localContact(of: call))>"),
                               SIPHeaderField(name: .contentType, value: SIPContentType.sdp.description)],
                     body: call.localBody, now: now)
             events.append(.callReoffered(reference, invite: request))

@@ -12,13 +12,13 @@ extension SIPUserAgent {
         var aor = from ?? configuration.contact
         aor.parameters = SIPParameters()
         var invite = SIPMessage.request(.invite, uri: target)
-        invite.append(.via, freshVia().description)
+        invite.append(.via, freshVia(on: transport).description)
         invite.append(.maxForwards, "70")
         invite.append(.from, SIPNameAddress(uri: aor, parameters: SIPParameters([.init(name: "tag", value: reference.localTag)])).description)
         invite.append(.to, SIPNameAddress(uri: target).description)
         invite.append(.callID, callID.rawValue)
         invite.append(.cseq, "1 INVITE")
-        invite.append(.contact, "<\(configuration.contact)>")
+        invite.append(.contact, "<\(configuration.contact(on: transport, secure: target.isSecure))>")
         invite.append(.allow, Self.allowed)
         invite.headers.append(contentsOf: userAgentHeaders)
         invite.append(.contentType, SIPContentType.sdp.description)
@@ -83,7 +83,7 @@ extension SIPUserAgent {
                     try early.handle(response: response)
                     dialog = early
                 }
-                let ack = dialog.makeACK(inviteSequence: cseq.sequence, via: freshVia())
+                let ack = dialog.makeACK(inviteSequence: cseq.sequence, via: freshVia(on: call.transport))
                 try layer.send(ack, to: destination(of: dialog, fallback: call.peer), transport: call.transport)
                 call.dialog = dialog
                 call.ack = ack

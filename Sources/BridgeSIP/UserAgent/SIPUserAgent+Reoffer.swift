@@ -10,11 +10,10 @@ extension SIPUserAgent {
             throw .state("call", "\(reference) is not answered")
         }
         guard call.reofferTransaction == nil else { throw .state("call", "\(reference) already waits for a re-INVITE's answer") }
-        let invite = dialog.makeRequest(.invite, via: freshVia(),
+        let invite = dialog.makeRequest(.invite, via: freshVia(on: call.transport),
                                         headers: [SIPHeaderField(name: .allow, value: Self.allowed)] + userAgentHeaders,
                                         body: sdp, contentType: .sdp)
-        call.reofferTransaction = try layer.sendRequest(invite, to: destination(of: dialog, fallback: call.peer),
-                                                        transport: call.transport, now: now)
+        call.reofferTransaction = try layer.sendRequest(invite, to: nextHop(of: call, dialog: dialog), transport: call.transport, now: now)
         call.reofferSequence = dialog.localSequence
         call.reofferACK = nil
         call.localBody = sdp
@@ -33,8 +32,8 @@ extension SIPUserAgent {
         case 100...199:
             break
         case 200...299:
-            let ack = call.reofferACK ?? dialog.makeACK(inviteSequence: sequence, via: freshVia())
-            try? layer.send(ack, to: destination(of: dialog, fallback: call.peer), transport: call.transport)
+            let ack = call.reofferACK ?? dialog.makeACK(inviteSequence: sequence, via: freshVia(on: call.transport))
+            try? layer.send(ack, to: nextHop(of: call, dialog: dialog), transport: call.transport)
             guard call.reofferACK == nil else { break }
             call.reofferACK = ack
             call.reofferTransaction = nil

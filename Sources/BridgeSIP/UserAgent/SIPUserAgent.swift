@@ -19,12 +19,21 @@ public struct SIPUserAgent: Sendable {
         public var via: SIPVia
         public var userAgent: String?
         public var timers: SIPTimerValues
+        /// The TLS listener's port, for our Contact and Via on TLS (`contact` and `via` hold the UDP/TCP port).
+        public var tlsPort: UInt16?
 
-        public init(contact: SIPURI, via: SIPVia, userAgent: String? = nil, timers: SIPTimerValues = .rfc3261) {
+        public init(contact: SIPURI, via: SIPVia, userAgent: String? = nil, timers: SIPTimerValues = .rfc3261,
+                    tlsPort: UInt16? = nil) {
             self.contact = contact
             self.via = via
             self.userAgent = userAgent
             self.timers = timers
+            self.tlsPort = tlsPort
+        }
+
+        /// Our Contact in a call on `transport`; `secure` when its Request-URI is `sips:`.
+        func contact(on transport: SIPTransport, secure: Bool) -> SIPURI {
+            contact.onTransport(transport, tlsPort: tlsPort, secure: secure)
         }
     }
 
@@ -164,8 +173,8 @@ public struct SIPUserAgent: Sendable {
         guard var call = calls[reference], var dialog = call.dialog, call.state == .answered || call.state == .established else {
             throw .state("call", "\(reference) is not answered")
         }
-        let info = dialog.makeRequest(.info, via: freshVia(), headers: userAgentHeaders, body: body, contentType: contentType)
-        try layer.sendRequest(info, to: destination(of: dialog, fallback: call.peer), transport: call.transport, now: now)
+        let info = dialog.makeRequest(.info, via: freshVia(on: call.transport), headers: userAgentHeaders, body: body, contentType: contentType)
+        try layer.sendRequest(info, to: nextHop(of: call, dialog: dialog), transport: call.transport, now: now)
         call.dialog = dialog
         calls[reference] = call
         process(now: now)
@@ -177,9 +186,9 @@ public struct SIPUserAgent: Sendable {
         configuration.userAgent.map { [SIPHeaderField(name: .userAgent, value: $0)] } ?? []
     }
 
-    /// Our Via with a fresh branch (and `rport` on UDP).
-    mutating func freshVia() -> SIPVia {
-        var via = configuration.via
+    /// Our Via for `transport` with a fresh branch (and `rport` on UDP).
+    mutating func freshVia(on transport: SIPTransport) -> SIPVia {
+        var via = configuration.via.onTransport(transport, tlsPort: configuration.tlsPort)
         via.parameters.set("branch", SIPRandom.branch(using: &generator))
         if via.transport == "UDP", via.rport == nil { via.rport = .requested }
         return via
@@ -189,16 +198,21 @@ public struct SIPUserAgent: Sendable {
     /// the call's peer address (there is no DNS in a sans-IO core).
     func destination(of dialog: SIPDialog, fallback: TransportAddress) -> TransportAddress {
         let next = dialog.routeSet.first?.uri ?? dialog.remoteTarget
-        let port = next.port ?? (next.isSecure ? 5061 : 5060)
-        return TransportAddress(next.host, port: port) ?? fallback
+        return TransportAddress(next.host, port: next.portOrDefault) ?? fallback
+    }
+
+    /// Where a request in `call` goes. An inbound call on TCP or TLS uses the caller's connection (its
+    /// Contact names a listening port the caller may not have, RFC 5923 section 1); else `destination(of:)`.
+    func nextHop(of call: Call, dialog: SIPDialog) -> TransportAddress {
+        call.transport.isReliable && !call.isOutbound ? call.peer : destination(of: dialog, fallback: call.peer)
     }
 
     mutating func sendBye(_ reference: SIPCallReference, now: MonotonicInstant) throws(SIPError) {
         guard var call = calls[reference], var dialog = call.dialog, call.byeTransaction == nil else {
             throw .state("call", "\(reference) has no dialog to end")
         }
-        let bye = dialog.makeRequest(.bye, via: freshVia(), headers: userAgentHeaders)
-        call.byeTransaction = try layer.sendRequest(bye, to: destination(of: dialog, fallback: call.peer),
+        let bye = dialog.makeRequest(.bye, via: freshVia(on: call.transport), headers: userAgentHeaders)
+        call.byeTransaction = try layer.sendRequest(bye, to: nextHop(of: call, dialog: dialog),
                                                     transport: call.transport, now: now)
         call.dialog = dialog
         calls[reference] = call
