@@ -101,5 +101,24 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Fanout/FanoutSwarm"),
+        // Concurrent bridged calls: the real gateway binary with N call routes, each called by an in-process
+        // SIP phone (UAC + PCMU RTP) and answered by an in-process browser (call page WebSocket + client-role
+        // WebRTC session). `make bench-calls`.
+        .executableTarget(
+            name: "CallSwarm",
+            dependencies: [
+                "SwarmSupport",
+                .product(name: "BridgeCore", package: gatewayPackage),
+                .product(name: "BridgeSDP", package: gatewayPackage),
+                .product(name: "BridgeSIP", package: gatewayPackage),
+                .product(name: "BridgeMedia", package: gatewayPackage),
+                .product(name: "BridgeRTP", package: gatewayPackage),
+                .product(name: "BridgeDTLS", package: gatewayPackage),
+                .product(name: "BridgeICE", package: gatewayPackage),
+                .product(name: "BridgeWebRTC", package: gatewayPackage),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Fanout/CallSwarm"),
     ]
 )
