@@ -29,8 +29,11 @@ struct CallRow: Sendable {
     var cpuMicrosecondsPerCallSecond: Double { gatewayCPUSeconds * 1e6 / (perCall * windowSeconds) }
     var downPacketsPerSecond: Double { Double(window.downReceived) / windowSeconds }
     var upPacketsPerSecond: Double { Double(window.upReceived) / windowSeconds }
-    var downLossPercent: Double { Self.loss(received: window.downReceived, expected: window.downExpected) }
-    var upLossPercent: Double { Self.loss(received: window.upReceived, expected: window.upExpected) }
+    /// Sent by one end in the window but not received by the other: the gateway renumbers transcoded packets,
+    /// so sequence gaps alone would not see what it drops before its transcoder. (Packets in flight at the
+    /// window's start and end are about as many: they cancel out in a steady state.)
+    var downLossPercent: Double { Self.loss(received: window.downReceived, sent: window.downSent) }
+    var upLossPercent: Double { Self.loss(received: window.upReceived, sent: window.upSent) }
     /// Over every call up (the gateway holds a bridge, a phone socket and a WebRTC session for each).
     var rssKiBPerCall: Double { Double(rssAfterKiB - rssBeforeKiB) / perCall }
     var swarmCPUPercent: Double { swarmCPUSeconds / windowSeconds * 100 }
@@ -39,8 +42,8 @@ struct CallRow: Sendable {
             && downLossPercent < Self.sustainedLossPercent && upLossPercent < Self.sustainedLossPercent
     }
 
-    static func loss(received: Int, expected: Int) -> Double {
-        expected > 0 ? Double(max(expected - received, 0)) / Double(expected) * 100 : 0
+    static func loss(received: Int, sent: Int) -> Double {
+        sent > 0 ? Double(max(sent - received, 0)) / Double(sent) * 100 : 0
     }
 
     static let header = ["mode", "N", "calls up", "gateway CPU % (idle)", "cpu-µs per call-second", "pkt/s phone→browser",

@@ -27,13 +27,6 @@ struct CallRun {
     func config() -> String {
         let lastPort = min(callSettings.rtpBase + 2 * calls + 199, 65_535)
         var text = """
-            log:
-              level: \(settings.gatewayLogLevel)
-            http:
-              listen: '127.0.0.1:0'
-            webrtc:
-              udp_port: 0
-              tcp_port: 0
             sip:
               enabled: true
               listen: '127.0.0.1:0'
@@ -50,13 +43,13 @@ struct CallRun {
     func run(log: (String) -> Void) async -> CallRow {
         var row = CallRow(mode: mode, calls: calls)
         let label = "\(mode.rawValue) N=\(calls)"
-        let configPath = settings.directory + "/calls-\(mode.rawValue)-\(calls).yaml"
-        guard FileManager.default.createFile(atPath: configPath, contents: Data(config().utf8)) else {
-            row.failure = "cannot write \(configPath)"
+        let gateway: GatewayProcess
+        do {
+            gateway = try settings.gateway(named: "calls-\(mode.rawValue)-\(calls)", config: config())
+        } catch {
+            row.failure = "\(error)"
             return row
         }
-        let gateway = GatewayProcess(binary: settings.gatewayBinary, configPath: configPath,
-                                     logPath: settings.directory + "/gateway-\(mode.rawValue)-\(calls).log")
         var callGroups: [NIOLoopBound<CallGroup>] = []
         var handles: [NIOLoopBound<BenchCall>] = []
         do {
@@ -82,9 +75,11 @@ struct CallRun {
             row.swarmCPUSeconds = process.swarmCPUSeconds
             row.rssAfterKiB = process.gatewayRSSKiB
             let window = row.window
-            log("\(label): window \(String(format: "%.1f", row.windowSeconds)) s; phone→browser \(window.downReceived) received of "
-                + "\(window.downExpected) expected (\(window.downSent) sent); browser→phone \(window.upReceived) of \(window.upExpected) "
-                + "(\(window.upSent) sent); \(window.browserDrops) browser-session drops")
+            log("\(label): window \(String(format: "%.1f", row.windowSeconds)) s; phone→browser \(window.downSent) sent, "
+                + "\(window.downReceived) received, \(window.downExpected - window.downReceived) sequence gaps; browser→phone "
+                + "\(window.upSent) sent, \(window.upReceived) received, \(window.upExpected - window.upReceived) sequence gaps; "
+                + "\(window.browserDrops) browser-session drops; UDP receive-buffer drops (machine-wide) "
+                + "\(process.udpReceiveBufferErrors.map(String.init) ?? "n/a")")
         } catch {
             row.failure = "\(error)"
             log("\(label): failed: \(error)")

@@ -10,7 +10,8 @@ import SwarmSupport
 ///
 ///     CallSwarm --gateway .build/release/mediabridge [--calls 10,50,100] [--modes passthrough,transcode]
 ///               [--window 10] [--warmup 3] [--batch 25] [--threads 2] [--step-timeout 15]
-///               [--connect-timeout 60] [--rtp-base 40000] [--gateway-log-level warning] [--keep-temp yes]
+///               [--connect-timeout 60] [--rtp-base 40000] [--open-files 200000] [--gateway-log-level warning]
+///               [--keep-temp yes]
 @main
 struct CallSwarm {
     static func main() async {
@@ -40,6 +41,9 @@ struct CallSwarm {
             throw SwarmError("--rtp-base must be even, at least 1024, and leave two ports per call below 65536")
         }
 
+        if options["open-files"] != nil { try OpenFileLimit.raise(to: try options.integer("open-files", 0)) }
+        let openFiles = OpenFileLimit.current.map { "\($0.soft)" } ?? "unknown"
+
         let payloads = try TonePayloads()
         // One certificate and SSL_CTX for the whole swarm, as a browser profile would have.
         let dtlsContext = try DTLSContext(certificate: try DTLSCertificate.generate(commonName: "call-swarm"))
@@ -56,11 +60,12 @@ struct CallSwarm {
         say("")
         say("load average at the end: \(SwarmCommandLine.loadAverage)")
         say("Calls: N SIP phones (PCMU, 20 ms) → N call routes → N swarm browsers (passthrough: PCMU; transcode: Opus only); "
-            + settings.timingSummary)
+            + settings.timingSummary + "; open-file limit \(openFiles)")
         say(CallRow.table(rows))
         say("CPU % is of one core; (idle) = gateway with its routes configured, before any call. cpu-µs per call-second = gateway CPU "
             + "over the window / (calls up × seconds). pkt/s = packets received by the swarm in each direction (50/s per call expected). "
-            + "Loss = sequence gaps / expected per SSRC. Stalled = calls up that received nothing in that direction during the window. "
+            + "Loss = (sent − received) / sent over the window, per direction (the log line also gives sequence gaps: the gateway renumbers "
+            + "transcoded packets, so drops before its transcoder show only as fewer packets). Stalled = calls up that received nothing in that direction during the window. "
             + "RSS per call = (RSS at window end − RSS before calls) / calls up. Sustained = every call up, none stalled, loss < "
             + "\(CallRow.sustainedLossPercent) % both ways.")
         return !rows.contains { $0.failure != nil }

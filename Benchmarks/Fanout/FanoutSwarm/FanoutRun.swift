@@ -18,29 +18,21 @@ struct FanoutRun {
 
     func run(log: (String) -> Void) async -> FanoutRow {
         var row = FanoutRow(viewers: viewers)
-        let configPath = settings.directory + "/fanout-\(viewers).yaml"
-        let config = """
-            log:
-              level: \(settings.gatewayLogLevel)
-            http:
-              listen: '127.0.0.1:0'
-            webrtc:
-              udp_port: 0
-              tcp_port: 0
-            routes:
-              - name: bench
-                source: file:\(clipPath)
-                mode: always-on
-                codecs:
-                  audio: none
+        let gateway: GatewayProcess
+        do {
+            gateway = try settings.gateway(named: "fanout-\(viewers)", config: """
+                routes:
+                  - name: bench
+                    source: file:\(clipPath)
+                    mode: always-on
+                    codecs:
+                      audio: none
 
-            """
-        guard FileManager.default.createFile(atPath: configPath, contents: Data(config.utf8)) else {
-            row.failure = "cannot write \(configPath)"
+                """)
+        } catch {
+            row.failure = "\(error)"
             return row
         }
-        let gateway = GatewayProcess(binary: settings.gatewayBinary, configPath: configPath,
-                                     logPath: settings.directory + "/gateway-\(viewers).log")
         var viewerGroups: [NIOLoopBound<ViewerGroup>] = []
         do {
             try await gateway.start(timeout: .seconds(30))

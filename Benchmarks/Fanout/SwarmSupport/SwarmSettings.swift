@@ -1,3 +1,5 @@
+import Foundation
+
 /// What every swarm run is given: the gateway binary, the run's temporary directory, the timing of the
 /// measurement, how clients are brought up, and the swarm's event loops.
 public struct SwarmSettings: Sendable {
@@ -32,5 +34,23 @@ public struct SwarmSettings: Sendable {
     public var timingSummary: String {
         "\(windowSeconds) s window after \(warmupSeconds) s warm-up; swarm on \(threads) event loop(s); "
             + "\(SwarmCommandLine.processorCount) CPUs"
+    }
+
+    /// Writes a gateway config, `name.yaml` in the run directory: loopback HTTP and WebRTC on free ports at the
+    /// run's log level, then `body` (routes, sip, calls). Returns the gateway to start with it (log `name.log`).
+    public func gateway(named name: String, config body: String) throws -> GatewayProcess {
+        let config = """
+            log:
+              level: \(gatewayLogLevel)
+            http:
+              listen: '127.0.0.1:0'
+            webrtc:
+              udp_port: 0
+              tcp_port: 0
+
+            """ + body
+        let path = directory + "/\(name).yaml"
+        guard FileManager.default.createFile(atPath: path, contents: Data(config.utf8)) else { throw SwarmError("cannot write \(path)") }
+        return GatewayProcess(binary: gatewayBinary, configPath: path, logPath: directory + "/\(name).log")
     }
 }
