@@ -19,7 +19,7 @@ PYTHON ?= python3
 VENV := .venv
 PIP_PACKAGES := aiortc==1.16.0 selenium==4.51.0
 
-.PHONY: deps apt-deps build run test bench bench-fanout fuzz clean check-swift
+.PHONY: deps apt-deps build run test bench bench-fanout bench-calls fuzz clean check-swift
 
 check-swift:
 	@command -v $(SWIFT) >/dev/null || { echo "Swift 6.1 or later is needed (https://www.swift.org/install/linux/)"; exit 1; }
@@ -53,6 +53,7 @@ test: build
 bench: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark --no-progress
 	$(MAKE) bench-fanout
+	$(MAKE) bench-calls
 
 # Fan-out: the release gateway binary playing a generated 4 Mbit/s H.264 clip to FANOUT_VIEWERS in-process
 # client sessions (Benchmarks/Fanout/FanoutSwarm); prints CPU, RSS, egress and loss per N.
@@ -62,6 +63,18 @@ bench-fanout: deps
 	$(SWIFT) build -c release --product mediabridge
 	cd Benchmarks && $(SWIFT) build -c release --product FanoutSwarm
 	Benchmarks/.build/release/FanoutSwarm --gateway .build/release/mediabridge --viewers $(FANOUT_VIEWERS) $(FANOUT_ARGS)
+
+# Concurrent bridged calls: the release gateway binary with CALLS call routes, each called by an in-process SIP
+# phone (PCMU) and answered by an in-process browser on its call page (Benchmarks/Fanout/CallSwarm), once with
+# the browser answering PCMU (pass-through) and once Opus only (transcoding); prints CPU, RSS, packets and loss
+# both ways per N.
+CALLS ?= 10,50,100
+CALL_MODES ?= passthrough,transcode
+CALLS_ARGS ?=
+bench-calls: deps
+	$(SWIFT) build -c release --product mediabridge
+	cd Benchmarks && $(SWIFT) build -c release --product CallSwarm
+	Benchmarks/.build/release/CallSwarm --gateway .build/release/mediabridge --calls $(CALLS) --modes $(CALL_MODES) $(CALLS_ARGS)
 
 # libFuzzer over the SDP parser and translators, seeded with the SDP fixtures, then over the RTP/RTCP
 # packet layer (Tests/Fixtures/rtp/*.bin), STUN and ICE, the RTSP client's decoders (camera SDPs and a

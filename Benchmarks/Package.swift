@@ -70,11 +70,10 @@ let package = Package(
             ],
             path: "Benchmarks/TransportBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
-        // Fan-out: the real gateway binary against an in-process swarm of client-role WebRTC sessions
-        // (ICE, DTLS, SRTP decrypt, loss per SSRC). A plain executable: `make bench-fanout`. Not under
-        // Benchmarks/Benchmarks/: the benchmark plugin runs every executable target in a folder named Benchmarks.
-        .executableTarget(
-            name: "FanoutSwarm",
+        // What the swarm benchmarks share: the gateway as a child process, /proc readings, client-role
+        // WebRTC sessions with loss counting, the command line and the result table.
+        .target(
+            name: "SwarmSupport",
             dependencies: [
                 .product(name: "BridgeCore", package: gatewayPackage),
                 .product(name: "BridgeSDP", package: gatewayPackage),
@@ -85,6 +84,41 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
+            path: "Fanout/SwarmSupport"),
+        // Fan-out: the real gateway binary against an in-process swarm of client-role WebRTC sessions
+        // (ICE, DTLS, SRTP decrypt, loss per SSRC). A plain executable: `make bench-fanout`. Not under
+        // Benchmarks/Benchmarks/: the benchmark plugin runs every executable target in a folder named Benchmarks.
+        .executableTarget(
+            name: "FanoutSwarm",
+            dependencies: [
+                "SwarmSupport",
+                .product(name: "BridgeCore", package: gatewayPackage),
+                .product(name: "BridgeSDP", package: gatewayPackage),
+                .product(name: "BridgeDTLS", package: gatewayPackage),
+                .product(name: "BridgeICE", package: gatewayPackage),
+                .product(name: "BridgeWebRTC", package: gatewayPackage),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             path: "Fanout/FanoutSwarm"),
+        // Concurrent bridged calls: the real gateway binary with N call routes, each called by an in-process
+        // SIP phone (UAC + PCMU RTP) and answered by an in-process browser (call page WebSocket + client-role
+        // WebRTC session). `make bench-calls`.
+        .executableTarget(
+            name: "CallSwarm",
+            dependencies: [
+                "SwarmSupport",
+                .product(name: "BridgeCore", package: gatewayPackage),
+                .product(name: "BridgeSDP", package: gatewayPackage),
+                .product(name: "BridgeSIP", package: gatewayPackage),
+                .product(name: "BridgeMedia", package: gatewayPackage),
+                .product(name: "BridgeRTP", package: gatewayPackage),
+                .product(name: "BridgeDTLS", package: gatewayPackage),
+                .product(name: "BridgeICE", package: gatewayPackage),
+                .product(name: "BridgeWebRTC", package: gatewayPackage),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Fanout/CallSwarm"),
     ]
 )

@@ -5,7 +5,9 @@ import BridgeRTP
 import Foundation
 
 /// Camera ingest costs: an H.264 stream depacketized and packetized again at WebRTC's MTU (what every RTSP
-/// route does per packet), and AAC to Opus (once per route with AAC audio).
+/// route does per packet), and AAC to Opus (once per route with AAC audio). Call costs: a transcoded call's
+/// two `AudioTranscoder`s, G.711 µ-law to Opus and back, per 20 ms packet (what `CallBridge` runs per packet;
+/// the bridge itself is internal to the gateway, so `make bench-calls` measures it whole).
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .mallocCountTotal, .throughput, .cpuTotal], maxDuration: .seconds(3))
     let demo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -48,6 +50,30 @@ let benchmarks: @Sendable () -> Void = {
             var produced = 0
             for index in benchmark.scaledIterations {
                 produced += transcoder?.transcode(audioFrames[index % audioFrames.count]).count ?? 0
+            }
+            blackHole(produced)
+        }
+    }
+
+    // A 440 Hz tone, 2 s, as 20 ms packets of each codec (what a phone and a browser send).
+    let tone: [Int16] = (0..<96_000).flatMap { index -> [Int16] in
+        let value = Int16(8_000 * sin(2 * Double.pi * 440 * Double(index) / 48_000))
+        return [value, value]
+    }
+    let cases: [(name: String, from: MediaTrackInfo, to: MediaCodec, packets: [[UInt8]], samples: Int64)] = [
+        ("G.711 µ-law to Opus", MediaTrackInfo(codec: .pcmu, clockRate: 8_000), .opus,
+         (try? AudioEncoder(codec: .pcmu).encode(tone).map { $0.packet }) ?? [], 160),
+        ("Opus to G.711 µ-law", MediaTrackInfo(codec: .opus, clockRate: 48_000, channels: 2), .pcmu,
+         (try? AudioEncoder(codec: .opus, bitrate: 32_000).encode(tone).map { $0.packet }) ?? [], 960),
+    ]
+    for item in cases where !item.packets.isEmpty {
+        guard let transcoder = try? AudioTranscoder(from: item.from, to: item.to) else { continue }
+        Benchmark("Call transcoding: \(item.name), per 20 ms packet (share of a core per call = time / 20 ms)") { benchmark in
+            var produced = 0
+            for index in benchmark.scaledIterations {
+                let frame = MediaFrame(codec: item.from.codec, timestamp: Int64(index) * item.samples, clockRate: item.from.clockRate,
+                                       units: [item.packets[index % item.packets.count]])
+                produced += transcoder.transcode(frame).count
             }
             blackHole(produced)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import SwarmSupport
 
 /// One line of the result table: N viewers against one gateway, over one steady window.
 struct FanoutRow: Sendable {
@@ -61,15 +62,9 @@ struct FanoutRow: Sendable {
                 String(format: "%.1f", swarmCPUPercent)]
     }
 
-    /// A Markdown table, columns padded for the terminal.
+    /// A Markdown table, columns padded for the terminal, then each row's note or failure.
     static func table(_ rows: [FanoutRow]) -> String {
-        let all = [header] + rows.map(\.cells)
-        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
-        func line(_ cells: [String]) -> String {
-            "| " + cells.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: " | ") + " |"
-        }
-        var lines = [line(header), "|" + widths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "|") + "|"]
-        lines += rows.map { line($0.cells) }
+        var lines = [MarkdownTable.render(header: header, rows: rows.map(\.cells))]
         for row in rows {
             if let note = row.note { lines.append("N=\(row.viewers): \(note)") }
             if let failure = row.failure { lines.append("N=\(row.viewers): failed: \(failure)") }

@@ -3,25 +3,14 @@ import BridgeICE
 import Foundation
 import NIOCore
 import NIOPosix
+import SwarmSupport
 
 /// One measurement: a fresh gateway playing the clip on route `bench`, N swarm viewers brought up in
 /// batches, then a steady window over which the gateway's CPU and RSS, the swarm's packets and loss, and
 /// the route's `/metrics` packet counter are read.
 struct FanoutRun {
-    struct Settings: Sendable {
-        var gatewayBinary: String
-        var clipPath: String
-        var directory: String
-        var windowSeconds = 10
-        var warmupSeconds = 5
-        var batch = 50
-        var connectTimeoutSeconds = 120
-        var threads = 2
-        /// The gateway's `log.level` (its log stays in the temporary directory, kept with `--keep-temp`).
-        var gatewayLogLevel = "warning"
-    }
-
-    let settings: Settings
+    let settings: SwarmSettings
+    let clipPath: String
     let viewers: Int
     let template: OfferTemplate
     let dtlsContext: DTLSContext
@@ -29,29 +18,21 @@ struct FanoutRun {
 
     func run(log: (String) -> Void) async -> FanoutRow {
         var row = FanoutRow(viewers: viewers)
-        let configPath = settings.directory + "/fanout-\(viewers).yaml"
-        let config = """
-            log:
-              level: \(settings.gatewayLogLevel)
-            http:
-              listen: '127.0.0.1:0'
-            webrtc:
-              udp_port: 0
-              tcp_port: 0
-            routes:
-              - name: bench
-                source: file:\(settings.clipPath)
-                mode: always-on
-                codecs:
-                  audio: none
+        let gateway: GatewayProcess
+        do {
+            gateway = try settings.gateway(named: "fanout-\(viewers)", config: """
+                routes:
+                  - name: bench
+                    source: file:\(clipPath)
+                    mode: always-on
+                    codecs:
+                      audio: none
 
-            """
-        guard FileManager.default.createFile(atPath: configPath, contents: Data(config.utf8)) else {
-            row.failure = "cannot write \(configPath)"
+                """)
+        } catch {
+            row.failure = "\(error)"
             return row
         }
-        let gateway = GatewayProcess(binary: settings.gatewayBinary, configPath: configPath,
-                                     logPath: settings.directory + "/gateway-\(viewers).log")
         var viewerGroups: [NIOLoopBound<ViewerGroup>] = []
         do {
             try await gateway.start(timeout: .seconds(30))
@@ -59,11 +40,8 @@ struct FanoutRun {
             let http = TinyHTTPClient(group: group, port: gateway.httpPort)
             try await waitForFrames(http)
             // The gateway's cost without viewers (reading and packetizing the file), to tell it apart from fan-out.
-            guard let idle0 = ProcessStats.read(pid: gateway.pid) else { throw FanoutError("cannot read the gateway's /proc entry") }
-            let idleStart = ContinuousClock.now
-            try await Task.sleep(for: .seconds(3))
-            guard let before = ProcessStats.read(pid: gateway.pid) else { throw FanoutError("cannot read the gateway's /proc entry") }
-            row.idleCPUPercent = (before.cpuSeconds - idle0.cpuSeconds) / Self.seconds(ContinuousClock.now - idleStart) * 100
+            let (idlePercent, before) = try await ProcessWindow.idle(gateway: gateway, for: .seconds(3))
+            row.idleCPUPercent = idlePercent
             row.rssBeforeKiB = before.rssKiB
 
             viewerGroups = try await ViewerGroup.make(on: group)
@@ -74,29 +52,21 @@ struct FanoutRun {
             let swarm0 = try await snapshot(viewerGroups)
             let metrics0 = try? await routePacketsOut(http)
             let drops0 = try? await metricSum("mediabridge_route_drops_total", http)
-            guard let gateway0 = ProcessStats.read(pid: gateway.pid), let self0 = ProcessStats.readSelf() else {
-                throw FanoutError("the gateway is gone before the window")
-            }
-            let start = ContinuousClock.now
-            try await Task.sleep(for: .seconds(settings.windowSeconds))
-            let elapsed = ContinuousClock.now - start
-            guard let gateway1 = ProcessStats.read(pid: gateway.pid), let self1 = ProcessStats.readSelf() else {
-                throw FanoutError("the gateway exited during the window; log: \(gateway.tail())")
-            }
+            let process = try await ProcessWindow.measure(gateway: gateway, for: .seconds(settings.windowSeconds))
             let swarm1 = try await snapshot(viewerGroups)
             let metrics1 = try? await routePacketsOut(http)
             let drops1 = try? await metricSum("mediabridge_route_drops_total", http)
             row.gatewayViewers = try? await metric("mediabridge_route_viewers", http)
 
-            row.windowSeconds = Self.seconds(elapsed)
+            row.windowSeconds = process.seconds
             row.connected = swarm1.connected
-            row.gatewayCPUSeconds = gateway1.cpuSeconds - gateway0.cpuSeconds
-            row.swarmCPUSeconds = self1.cpuSeconds - self0.cpuSeconds
+            row.gatewayCPUSeconds = process.gatewayCPUSeconds
+            row.swarmCPUSeconds = process.swarmCPUSeconds
             row.swarmPackets = swarm1.rtp - swarm0.rtp
             row.expected = swarm1.expected - swarm0.expected
             row.gaps = swarm1.gaps - swarm0.gaps
             row.stalled = swarm1.stalled
-            row.rssAfterKiB = gateway1.rssKiB
+            row.rssAfterKiB = process.gatewayRSSKiB
             if let metrics0, let metrics1 { row.metricsPackets = metrics1 - metrics0 }
             log("N=\(viewers): window \(String(format: "%.1f", row.windowSeconds)) s, \(row.swarmPackets) RTP received of \(row.expected) expected, "
                 + "\(row.gaps) gaps, \(swarm1.drops - swarm0.drops) session drops, \(swarm1.rtcp - swarm0.rtcp) RTCP, "
@@ -112,22 +82,18 @@ struct FanoutRun {
         return row
     }
 
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-
     /// Bounded wait until the route's source delivers frames (`mediabridge_route_frames_in_total` > 0).
     private func waitForFrames(_ http: TinyHTTPClient) async throws {
         for _ in 0..<60 {
             if let frames = try? await metric("mediabridge_route_frames_in_total", http), frames > 0 { return }
             try await Task.sleep(for: .milliseconds(500))
         }
-        throw FanoutError("route bench delivered no frames within 30 s")
+        throw SwarmError("route bench delivered no frames within 30 s")
     }
 
     private func routePacketsOut(_ http: TinyHTTPClient) async throws -> Double {
         guard let value = try await metric("mediabridge_route_packets_out_total", http) else {
-            throw FanoutError("no mediabridge_route_packets_out_total for route bench")
+            throw SwarmError("no mediabridge_route_packets_out_total for route bench")
         }
         return value
     }
@@ -135,7 +101,7 @@ struct FanoutRun {
     /// The sum of every `name` sample for route `bench` (all label sets, e.g. drop reasons).
     private func metricSum(_ name: String, _ http: TinyHTTPClient) async throws -> Double {
         let response = try await http.request("GET", "/metrics")
-        guard response.status == 200 else { throw FanoutError("/metrics answered \(response.status)") }
+        guard response.status == 200 else { throw SwarmError("/metrics answered \(response.status)") }
         return response.body.split(separator: "\n")
             .filter { $0.hasPrefix(name + "{") && $0.contains("route=\"bench\"") }
             .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }
@@ -153,11 +119,7 @@ struct FanoutRun {
     }
 
     private func snapshot(_ groups: [NIOLoopBound<ViewerGroup>]) async throws -> SwarmSnapshot {
-        var total = SwarmSnapshot()
-        for viewerGroup in groups {
-            total = total + (try await viewerGroup.eventLoop.submit { viewerGroup.value.snapshot }.get())
-        }
-        return total
+        try await groups.onEachLoop { $0.snapshot }.reduce(SwarmSnapshot(), +)
     }
 
     /// POSTs offers `batch` at a time, spread over the loops, waiting (bounded) for each batch to connect.
@@ -180,9 +142,9 @@ struct FanoutRun {
                             let offer = try template.offer(ufrag: local.ufrag, pwd: local.pwd, fingerprint: fingerprint)
                             let response = try await http.request("POST", "/whep/bench", contentType: "application/sdp", body: offer)
                             guard response.status == 201 else {
-                                throw FanoutError("WHEP POST answered \(response.status): \(response.body.prefix(120))")
+                                throw SwarmError("WHEP POST answered \(response.status): \(response.body.prefix(120))")
                             }
-                            let answer = try WHEPAnswer(parsing: response.body)
+                            let answer = try GatewayTransport(parsing: response.body)
                             try await ViewerGroup.addViewer(to: viewerGroup, local: local, answer: answer, dtlsContext: dtlsContext)
                             return nil
                         } catch {
@@ -219,7 +181,7 @@ struct FanoutRun {
         // saturated gateway shows as fewer connected viewers and as loss, not as no row at all.
         let state = try await snapshot(groups)
         row.connected = state.connected
-        guard state.connected > 0 else { throw FanoutError("no viewer connected") }
+        guard state.connected > 0 else { throw SwarmError("no viewer connected") }
         if state.closed > 0 || state.connected < viewers {
             var reasons: [String: Int] = [:]
             for viewerGroup in groups {

@@ -1,5 +1,6 @@
 import BridgeSDP
 import Foundation
+import SwarmSupport
 
 /// A real Chromium WHEP offer (`Tests/Fixtures/sdp/chromium-whep-offer.sdp`) turned into a video-only
 /// template: per viewer, its ICE credentials and the swarm's DTLS fingerprint replace the browser's, and the
@@ -16,7 +17,7 @@ struct OfferTemplate: Sendable {
 
     init(path: String) throws {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw FanoutError("cannot read the offer template \(path)")
+            throw SwarmError("cannot read the offer template \(path)")
         }
         var kept: [String] = []
         var mediaSections = 0
@@ -25,14 +26,14 @@ struct OfferTemplate: Sendable {
             if line.hasPrefix("m=") { mediaSections += 1 }
             // Video only: the first m-section; audio is off on the bench route.
             guard mediaSections <= 1 else { continue }
-            if line.hasPrefix("m=") && !line.hasPrefix("m=video") { throw FanoutError("offer template: first m-section is not video") }
+            if line.hasPrefix("m=") && !line.hasPrefix("m=video") { throw SwarmError("offer template: first m-section is not video") }
             if line.hasPrefix("a=candidate:") || line.hasPrefix("a=ice-ufrag:") || line.hasPrefix("a=ice-pwd:")
                 || line.hasPrefix("a=fingerprint:") {
                 continue
             }
             kept.append(line.hasPrefix("a=group:BUNDLE") ? "a=group:BUNDLE 0" : line)
         }
-        guard mediaSections >= 1 else { throw FanoutError("offer template \(path) has no m-section") }
+        guard mediaSections >= 1 else { throw SwarmError("offer template \(path) has no m-section") }
         lines = kept
     }
 
@@ -50,12 +51,12 @@ struct OfferTemplate: Sendable {
         do {
             let parsed = try SessionDescription(parsing: text)
             guard parsed.media.count == 1, parsed.media[0].iceUfrag == ufrag else {
-                throw FanoutError("templated offer lost its ICE credentials")
+                throw SwarmError("templated offer lost its ICE credentials")
             }
-        } catch let error as FanoutError {
+        } catch let error as SwarmError {
             throw error
         } catch {
-            throw FanoutError("templated offer does not parse: \(error)")
+            throw SwarmError("templated offer does not parse: \(error)")
         }
         return text
     }

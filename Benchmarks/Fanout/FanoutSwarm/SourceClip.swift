@@ -1,4 +1,5 @@
 import Foundation
+import SwarmSupport
 
 /// The benchmark's source: a ~4 Mbit/s H.264 baseline clip (1280x720, 25 fps, 20 s, no audio, a key frame
 /// every 2 s, no B-frames) made with ffmpeg/x264 at bench time. Test-pattern video with temporal noise, so
@@ -24,7 +25,7 @@ enum SourceClip {
         do {
             try process.run()
         } catch {
-            throw FanoutError("cannot start ffmpeg (is it installed? `make deps`): \(error)")
+            throw SwarmError("cannot start ffmpeg (is it installed? `make deps`): \(error)")
         }
         let deadline = ContinuousClock.now + timeout
         while process.isRunning && ContinuousClock.now < deadline { usleep(100_000) }
@@ -32,11 +33,11 @@ enum SourceClip {
             process.terminate()
             for _ in 0..<30 where process.isRunning { usleep(100_000) }
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            throw FanoutError("ffmpeg did not finish within \(timeout)")
+            throw SwarmError("ffmpeg did not finish within \(timeout)")
         }
-        guard process.terminationStatus == 0 else { throw FanoutError("ffmpeg failed with status \(process.terminationStatus)") }
+        guard process.terminationStatus == 0 else { throw SwarmError("ffmpeg failed with status \(process.terminationStatus)") }
         let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.doubleValue ?? 0
-        guard size > 0 else { throw FanoutError("ffmpeg wrote no \(path)") }
+        guard size > 0 else { throw SwarmError("ffmpeg wrote no \(path)") }
         return (path, size * 8 / Double(seconds))
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import SwarmSupport
 
 /// A minimal HTTP/1.1 client for WHEP and `/metrics` on loopback: one request per connection
 /// (`Connection: close`), the response read until the server closes, every step bounded by a timeout.
@@ -59,12 +60,12 @@ struct TinyHTTPClient: Sendable {
     }
 
     static func parse(_ raw: String) throws -> Response {
-        guard let split = raw.range(of: "\r\n\r\n") else { throw FanoutError("HTTP response without a header end") }
+        guard let split = raw.range(of: "\r\n\r\n") else { throw SwarmError("HTTP response without a header end") }
         let lines = raw[..<split.lowerBound].split(separator: "\r\n", omittingEmptySubsequences: false)
-        guard let statusLine = lines.first else { throw FanoutError("empty HTTP response") }
+        guard let statusLine = lines.first else { throw SwarmError("empty HTTP response") }
         let parts = statusLine.split(separator: " ", maxSplits: 2)
         guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let status = Int(parts[1]) else {
-            throw FanoutError("bad HTTP status line: \(statusLine.prefix(80))")
+            throw SwarmError("bad HTTP status line: \(statusLine.prefix(80))")
         }
         var headers: [(name: String, value: String)] = []
         var chunked = false
@@ -84,19 +85,19 @@ struct TinyHTTPClient: Sendable {
         var bytes = Substring(text).utf8[...]
         var out: [UInt8] = []
         for _ in 0..<100_000 {
-            guard let lineEnd = bytes.firstRange(of: "\r\n".utf8) else { throw FanoutError("chunked body: missing size line") }
+            guard let lineEnd = bytes.firstRange(of: "\r\n".utf8) else { throw SwarmError("chunked body: missing size line") }
             let sizeText = String(decoding: bytes[..<lineEnd.lowerBound], as: UTF8.self).split(separator: ";").first ?? ""
             guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16), size >= 0 else {
-                throw FanoutError("chunked body: bad size \(sizeText.prefix(20))")
+                throw SwarmError("chunked body: bad size \(sizeText.prefix(20))")
             }
             bytes = bytes[lineEnd.upperBound...]
             if size == 0 { return String(decoding: out, as: UTF8.self) }
-            guard bytes.count >= size else { throw FanoutError("chunked body: truncated chunk") }
+            guard bytes.count >= size else { throw SwarmError("chunked body: truncated chunk") }
             out += bytes.prefix(size)
             bytes = bytes.dropFirst(size)
             if bytes.starts(with: "\r\n".utf8) { bytes = bytes.dropFirst(2) }
         }
-        throw FanoutError("chunked body: too many chunks")
+        throw SwarmError("chunked body: too many chunks")
     }
 }
 
@@ -114,7 +115,7 @@ private final class ResponseCollector: ChannelInboundHandler, RemovableChannelHa
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        promise?.fail(FanoutError("HTTP connection ended without a response"))
+        promise?.fail(SwarmError("HTTP connection ended without a response"))
         promise = nil
     }
 
@@ -122,7 +123,7 @@ private final class ResponseCollector: ChannelInboundHandler, RemovableChannelHa
         var chunk = unwrapInboundIn(data)
         if received == nil { received = chunk } else { received?.writeBuffer(&chunk) }
         if (received?.readableBytes ?? 0) > limit {
-            promise?.fail(FanoutError("HTTP response larger than \(limit) bytes"))
+            promise?.fail(SwarmError("HTTP response larger than \(limit) bytes"))
             promise = nil
             context.close(promise: nil)
         }
@@ -133,7 +134,7 @@ private final class ResponseCollector: ChannelInboundHandler, RemovableChannelHa
             if let received, received.readableBytes > 0 {
                 promise.succeed(String(buffer: received))
             } else {
-                promise.fail(FanoutError("connection closed without a response (timeout?)"))
+                promise.fail(SwarmError("connection closed without a response (timeout?)"))
             }
         }
         promise = nil

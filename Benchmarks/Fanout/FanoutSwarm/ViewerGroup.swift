@@ -4,16 +4,12 @@ import BridgeICE
 import BridgeWebRTC
 import NIOCore
 import NIOPosix
+import SwarmSupport
 
 /// The viewers that live on one event loop: created there, ticked there every `tickInterval` by one
 /// repeated task (rather than a timer per viewer), and counted there.
 final class ViewerGroup {
     static let tickInterval = TimeAmount.milliseconds(10)
-    /// Per socket; the kernel caps it at net.core.rmem_max. Key frames arrive as bursts of ~100 packets.
-    static let receiveBuffer = 1 << 20
-    /// recvmmsg batch; NIO splits one receive buffer into this many slots, so each needs a full datagram.
-    static let vectorReads = 16
-    static let datagramSlot = 2048
 
     let eventLoop: any EventLoop
     private var viewers: [SwarmViewer] = []
@@ -39,27 +35,12 @@ final class ViewerGroup {
         return groups
     }
 
-    /// Binds a loopback UDP socket whose handler is a new viewer for `answer`, on this group's loop.
-    static func addViewer(to bound: NIOLoopBound<ViewerGroup>, local: ICELiteAgent.Credentials, answer: WHEPAnswer,
+    /// A new viewer of `answer` on this group's loop.
+    static func addViewer(to bound: NIOLoopBound<ViewerGroup>, local: ICELiteAgent.Credentials, answer: GatewayTransport,
                           dtlsContext: DTLSContext) async throws {
-        let serverSocketAddress = try SocketAddress(ipAddress: answer.server.ipString,
-                                                    port: Int(answer.server.port))
-        let remote = ICELiteAgent.Credentials(ufrag: answer.iceUfrag, pwd: answer.icePwd)
-        _ = try await DatagramBootstrap(group: bound.eventLoop)
-            .channelOption(ChannelOptions.socketOption(.so_rcvbuf), value: SocketOptionValue(receiveBuffer))
-            .channelOption(ChannelOptions.datagramVectorReadMessageCount, value: vectorReads)
-            .channelOption(ChannelOptions.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: vectorReads * datagramSlot))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let session = try WebRTCClientSession(
-                        local: local, remote: remote, server: answer.server, dtlsContext: dtlsContext,
-                        remoteFingerprint: ("sha-256", answer.fingerprint), now: SwarmViewer.now())
-                    let viewer = SwarmViewer(session: session, server: answer.server, serverSocketAddress: serverSocketAddress)
-                    try channel.pipeline.syncOperations.addHandler(viewer)
-                    bound.value.viewers.append(viewer)
-                }
-            }
-            .bind(host: "127.0.0.1", port: 0).get()
+        try await SwarmViewer.bind(on: bound.eventLoop, local: local, gateway: answer, dtlsContext: dtlsContext) { viewer in
+            bound.value.viewers.append(viewer)
+        }
     }
 
     func tick() {

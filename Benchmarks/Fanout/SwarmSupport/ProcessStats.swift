@@ -1,16 +1,16 @@
 import Foundation
 
 /// CPU time and resident memory of a process, read from `/proc` (Linux only).
-struct ProcessStats: Sendable {
+public struct ProcessStats: Sendable {
     /// utime + stime, in seconds.
-    var cpuSeconds: Double
+    public var cpuSeconds: Double
     /// VmRSS, in KiB.
-    var rssKiB: Int
+    public var rssKiB: Int
 
     static let clockTicks = Double(sysconf(Int32(_SC_CLK_TCK)))
 
     /// nil when the process is gone or `/proc` does not read as expected.
-    static func read(pid: Int32) -> ProcessStats? {
+    public static func read(pid: Int32) -> ProcessStats? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
         // The command name (field 2) may contain spaces and parentheses: fields are counted after the last ')'.
@@ -25,5 +25,5 @@ struct ProcessStats: Sendable {
         return ProcessStats(cpuSeconds: (utime + stime) / clockTicks, rssKiB: rss)
     }
 
-    static func readSelf() -> ProcessStats? { read(pid: getpid()) }
+    public static func readSelf() -> ProcessStats? { read(pid: getpid()) }
 }
