@@ -1,6 +1,7 @@
 import BridgeCore
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// The phone side of a call: a UDP socket for RTP on an even port from `sip.rtp_ports` and one for RTCP
 /// on the next port (for phones that do not mux; the gateway's SDP says `a=rtcp:` that port), bound on the
@@ -11,6 +12,12 @@ final class PhoneRTPLeg: @unchecked Sendable {
     let port: Int
     private let handler: Handler
     private let rtcpHandler: Handler
+    /// The last destination and its socket address (made once, not per packet); used on the loop only.
+    private var lastDestination: (TransportAddress, SocketAddress)?
+
+    /// Where the next search for a free pair starts: after the pair handed out last, so that concurrent
+    /// calls do not probe (and fail on) each other's ports; a failed bind costs a socket in SwiftNIO.
+    private static let nextPort = Mutex<Int?>(nil)
 
     final class Handler: ChannelInboundHandler, @unchecked Sendable {
         typealias InboundIn = AddressedEnvelope<ByteBuffer>
@@ -29,14 +36,24 @@ final class PhoneRTPLeg: @unchecked Sendable {
         self.port = port
     }
 
-    /// Binds the first free pair (even port for RTP, the next for RTCP) of `ports` on `host`.
+    /// Binds a free pair (even port for RTP, the next for RTCP) of `ports` on `host`, searching from the
+    /// pair after the one handed out last and wrapping round once.
     static func bind(host: String, ports: ClosedRange<Int>, on eventLoop: any EventLoop) async throws -> PhoneRTPLeg {
+        let pairs = Array(stride(from: ports.lowerBound + ports.lowerBound % 2, to: ports.upperBound, by: 2))
+        guard !pairs.isEmpty else { throw CallError("sip.rtp_ports \(ports.lowerBound)-\(ports.upperBound) holds no RTP/RTCP pair") }
+        let start = nextPort.withLock { next in
+            let index = next.flatMap { port in pairs.firstIndex { $0 >= port } } ?? 0
+            next = pairs[(index + 1) % pairs.count]
+            return index
+        }
         var lastError: (any Error)?
-        for port in stride(from: ports.lowerBound + ports.lowerBound % 2, to: ports.upperBound, by: 2) {
+        for offset in pairs.indices {
+            let port = pairs[(start + offset) % pairs.count]
             do {
                 let rtp = try await bindOne(host: host, port: port, on: eventLoop)
                 do {
                     let rtcp = try await bindOne(host: host, port: port + 1, on: eventLoop)
+                    nextPort.withLock { $0 = port + 2 }
                     return PhoneRTPLeg(rtp: rtp, rtcp: rtcp, port: port)
                 } catch {
                     try? await rtp.0.close()
@@ -46,7 +63,7 @@ final class PhoneRTPLeg: @unchecked Sendable {
                 lastError = error
             }
         }
-        throw CallError("no free RTP/RTCP port pair in \(ports.lowerBound)-\(ports.upperBound) (\(lastError.map { "\($0)" } ?? "range too small"))")
+        throw CallError("no free RTP/RTCP port pair in \(ports.lowerBound)-\(ports.upperBound) (\(lastError.map { "\($0)" } ?? "none"))")
     }
 
     private static func bindOne(host: String, port: Int, on eventLoop: any EventLoop) async throws -> (any Channel, Handler) {
@@ -69,15 +86,22 @@ final class PhoneRTPLeg: @unchecked Sendable {
     }
 
     func send(_ packets: [[UInt8]], to destination: TransportAddress) {
-        Self.send(packets, to: destination, on: channel)
+        send(packets, to: destination, on: channel)
     }
 
     func sendRTCP(_ packet: [UInt8], to destination: TransportAddress, muxed: Bool) {
-        Self.send([packet], to: destination, on: muxed ? channel : rtcpChannel)
+        send([packet], to: destination, on: muxed ? channel : rtcpChannel)
     }
 
-    private static func send(_ packets: [[UInt8]], to destination: TransportAddress, on channel: any Channel) {
-        guard let address = try? SocketAddress(destination), channel.isWritable else { return }
+    private func socketAddress(_ destination: TransportAddress) -> SocketAddress? {
+        if let (last, address) = lastDestination, last == destination { return address }
+        guard let address = try? SocketAddress(destination) else { return nil }
+        lastDestination = (destination, address)
+        return address
+    }
+
+    private func send(_ packets: [[UInt8]], to destination: TransportAddress, on channel: any Channel) {
+        guard let address = socketAddress(destination), channel.isWritable else { return }
         for packet in packets {
             channel.write(AddressedEnvelope(remoteAddress: address, data: channel.allocator.buffer(bytes: packet)), promise: nil)
         }
