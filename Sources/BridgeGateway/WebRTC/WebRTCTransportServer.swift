@@ -33,6 +33,9 @@ public final class WebRTCTransportServer: Sendable {
     }
 
     /// Binds UDP `port` and, unless `tcpPort` is nil, the passive ICE-TCP listener, on one event loop.
+    static let receiveBufferBytes = 4 << 20
+    static let readBatch = 32
+
     public static func bind(host: String, port: Int, tcpPort: Int? = nil, advertise hosts: [String], certificate: DTLSCertificate,
                             group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> WebRTCTransportServer
     {
@@ -40,6 +43,11 @@ public final class WebRTCTransportServer: Sendable {
         let handler = try await eventLoop.submit { NIOLoopBound(WebRTCDatagramHandler(), eventLoop: eventLoop) }.get()
         let channel = try await DatagramBootstrap(group: eventLoop)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            // Every session shares this socket: a deeper receive queue rides out bursts (the kernel caps it
+            // at net.core.rmem_max), and each wakeup reads up to `readBatch` datagrams with one recvmmsg.
+            .channelOption(.socketOption(.so_rcvbuf), value: Self.receiveBufferBytes)
+            .channelOption(.datagramVectorReadMessageCount, value: Self.readBatch)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: Self.readBatch * 2_048))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(handler.value) }
             }
