@@ -56,6 +56,8 @@ try:
         time.sleep(0.1)
         if states[-1] != state():
             states.append(state())
+    if states[-1] != state():
+        states.append(state())
     stats = None
     series = []
     if state() == "in call" and args.hang_up_after is not None:

@@ -82,6 +82,7 @@ import Testing
         let again = try SippCaller(target: "127.0.0.1:\(sipPort)", service: "door", scenario: SippCaller.scenario("uac_info_dtmf.xml"))
         defer { again.stop() }
         #expect(again.waitForExit(timeout: .seconds(20)) == 0, "the next call: \(again.errors.suffix(1500))")
+        _ = try next.finish(timeout: .seconds(30))
         #expect(gateway.process.isRunning)
     }
 
