@@ -16,6 +16,46 @@ import Testing
                                              waitFor: "READY", timeout: .seconds(30))
     }
 
+    /// A gateway with call route `door`, its call page (started with `pageArguments`), and sipp calling the
+    /// route with a scenario of `Tests/Interop/sipp/`; `stop()` ends all three.
+    struct Call {
+        let gateway: PeerProcess.Gateway
+        let page: PeerProcess.RunningScript
+        let sipp: SippCaller
+        let sipPort: Int
+
+        func stop() {
+            sipp.stop()
+            page.stop()
+            gateway.stop()
+        }
+
+        /// sipp's exit status (bounded), then the page's report.
+        func finish() throws -> (Int32?, CallResult) {
+            let status = sipp.waitForExit(timeout: .seconds(30))
+            return (status, try CallResult.parse(try page.finish(timeout: .seconds(40))))
+        }
+    }
+
+    static func call(_ scenario: String, page pageArguments: [String], replacing: [String: String] = [:]) throws -> Call {
+        let sipPort = try PeerProcess.freeUDPPort()
+        let gateway = try SIPCallTests.gateway(sipPort: sipPort)
+        do {
+            let page = try Self.page(gateway, pageArguments)
+            do {
+                let sipp = try SippCaller(target: "127.0.0.1:\(sipPort)", service: "door", scenario: SippCaller.scenario(scenario),
+                                          replacing: replacing)
+                return Call(gateway: gateway, page: page, sipp: sipp, sipPort: sipPort)
+            } catch {
+                page.stop()
+                throw error
+            }
+        } catch {
+            gateway.stop()
+            throw error
+        }
+    }
+
     /// Two seconds of a 440 Hz tone as raw G.711 u-law (for sipp's `rtp_stream`), made with ffmpeg.
     static func tone() throws -> URL {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("mb-tone-\(UUID().uuidString).ulaw")
@@ -36,16 +76,10 @@ import Testing
     /// Hold (`sendonly`) is answered `recvonly` or `inactive`, resume `sendrecv`, and the phone's audio reaches
     /// the browser again afterwards, on the same SSRC with its sequence numbers going on.
     @Test func thePhoneHoldsAndResumesAndItsAudioFlowsAgain() async throws {
-        let sipPort = try PeerProcess.freeUDPPort()
-        let gateway = try SIPCallTests.gateway(sipPort: sipPort)
-        defer { gateway.stop() }
-        let page = try Self.page(gateway, ["--wait", "20", "--series", "20"])
-        defer { page.stop() }
-        let sipp = try SippCaller(target: "127.0.0.1:\(sipPort)", service: "door", scenario: SippCaller.scenario("uac_hold_resume.xml"),
-                                  replacing: ["TONE": try Self.tone().path])
-        defer { sipp.stop() }
-        #expect(sipp.waitForExit(timeout: .seconds(30)) == 0, "sipp: \(sipp.errors.suffix(1500))")
-        let result = try CallResult.parse(try page.finish(timeout: .seconds(40)))
+        let call = try Self.call("uac_hold_resume.xml", page: ["--wait", "20", "--series", "20"], replacing: ["TONE": try Self.tone().path])
+        defer { call.stop() }
+        let (status, result) = try call.finish()
+        #expect(status == 0, "sipp: \(call.sipp.errors.suffix(1500))")
         let series = result.series ?? []
         let packets = series.map(\.packets)
         // The hold: the count stands still (after the first tone) for at least 1 s.
@@ -63,44 +97,34 @@ import Testing
     /// The browser hangs up and the phone's BYE crosses the gateway's: both get a final response, the gateway
     /// retransmits nothing for long, and takes the next call.
     @Test func crossingBYEsBothGetAFinalResponse() async throws {
-        let sipPort = try PeerProcess.freeUDPPort()
-        let gateway = try SIPCallTests.gateway(sipPort: sipPort)
-        defer { gateway.stop() }
-        let page = try Self.page(gateway, ["--wait", "20", "--hang-up-after", "2"])
-        defer { page.stop() }
-        let sipp = try SippCaller(target: "127.0.0.1:\(sipPort)", service: "door", scenario: SippCaller.scenario("uac_bye_cross.xml"))
-        defer { sipp.stop() }
-        #expect(sipp.waitForExit(timeout: .seconds(25)) == 0, "sipp: \(sipp.errors.suffix(1500)) \(sipp.received)")
-        let result = try CallResult.parse(try page.finish(timeout: .seconds(30)))
+        let call = try Self.call("uac_bye_cross.xml", page: ["--wait", "20", "--hang-up-after", "2"])
+        defer { call.stop() }
+        let (status, result) = try call.finish()
+        #expect(status == 0, "sipp: \(call.sipp.errors.suffix(1500)) \(call.sipp.received)")
         #expect(result.states.contains("in call") && result.state == "call ended: hung up in the browser", "page states: \(result.states)")
-        let received = sipp.received
+        let received = call.sipp.received
         #expect(received.filter { $0.hasPrefix("BYE ") }.count == 1, "the gateway's BYE, not retransmitted: \(received)")
         #expect(received.last.map { $0.hasPrefix("SIP/2.0 200") || $0.hasPrefix("SIP/2.0 481") } == true, "\(received)")
         // Nothing more from the gateway for this call; a next call works.
-        let next = try Self.page(gateway, ["--wait", "15", "--linger", "5"])
+        let next = try Self.page(call.gateway, ["--wait", "15", "--linger", "5"])
         defer { next.stop() }
-        let again = try SippCaller(target: "127.0.0.1:\(sipPort)", service: "door", scenario: SippCaller.scenario("uac_info_dtmf.xml"))
+        let again = try SippCaller(target: "127.0.0.1:\(call.sipPort)", service: "door", scenario: SippCaller.scenario("uac_info_dtmf.xml"))
         defer { again.stop() }
         #expect(again.waitForExit(timeout: .seconds(20)) == 0, "the next call: \(again.errors.suffix(1500))")
         _ = try next.finish(timeout: .seconds(30))
-        #expect(gateway.process.isRunning)
+        #expect(call.gateway.process.isRunning)
     }
 
     /// The INVITE twice with one branch: one call, the copy answered with the latest provisional; the 200 is
     /// resent until the (doubled) ACK, and not after it.
     @Test func aRetransmittedInviteRingsOnceAndTheACKStopsThe200() async throws {
-        let sipPort = try PeerProcess.freeUDPPort()
-        let gateway = try SIPCallTests.gateway(sipPort: sipPort)
-        defer { gateway.stop() }
-        let page = try Self.page(gateway, ["--wait", "20", "--series", "8"])
-        defer { page.stop() }
-        let sipp = try SippCaller(target: "127.0.0.1:\(sipPort)", service: "door", scenario: SippCaller.scenario("uac_retransmissions.xml"))
-        defer { sipp.stop() }
-        #expect(sipp.waitForExit(timeout: .seconds(25)) == 0, "sipp: \(sipp.errors.suffix(1500)) \(sipp.received)")
-        let result = try CallResult.parse(try page.finish(timeout: .seconds(30)))
+        let call = try Self.call("uac_retransmissions.xml", page: ["--wait", "20", "--series", "8"])
+        defer { call.stop() }
+        let (status, result) = try call.finish()
+        #expect(status == 0, "sipp: \(call.sipp.errors.suffix(1500)) \(call.sipp.received)")
         #expect(result.states.filter { $0 == "answering…" }.count == 1, "page states: \(result.states)")
         #expect(result.state.hasPrefix("call ended"), "page states: \(result.states)")
-        let received = sipp.received
+        let received = call.sipp.received
         let oks = received.filter { $0.hasPrefix("SIP/2.0 200") }.count
         // One 200 for the BYE; for the INVITE the first and its copy at T1 (0.5 s), maybe one at 1.5 s, never more.
         #expect((3...4).contains(oks), "200s: \(received)")
