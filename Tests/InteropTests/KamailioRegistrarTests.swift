@@ -45,10 +45,13 @@ import Glibc
         var text: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
     }
 
-    /// kamailio on 127.0.0.1:`port`, its runtime files in a temporary folder. It daemonizes (its creator exits
-    /// at once) and writes its main PID to a pid file: a child of the test that stayed in the foreground kept
-    /// Foundation's process reaper waiting on it, so that other children were never seen to exit.
+    /// kamailio on 127.0.0.1:`port`, its runtime files in a temporary folder. It daemonizes and writes its main
+    /// PID to a pid file. The creator is spawned and reaped here, not through Foundation's `Process`: in a
+    /// parallel run Foundation's reaper never saw it exit, and `waitUntilExit` hung the test run.
     static func startKamailio(port: Int, user: String, password: String) throws -> Kamailio {
+        guard FileManager.default.isExecutableFile(atPath: kamailio) else {
+            throw PeerProcess.MissingTool(description: "\(kamailio) is missing: `make deps` installs it")
+        }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mb-kamailio-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let config = try String(contentsOfFile: PeerProcess.repositoryRoot + "/Tests/Interop/kamailio/registrar.cfg", encoding: .utf8)
@@ -58,20 +61,39 @@ import Glibc
         try config.write(to: file, atomically: true, encoding: .utf8)
         let log = directory.appendingPathComponent("kamailio.log")
         let pidFile = directory.appendingPathComponent("kamailio.pid")
-        let creator = try PeerProcess.startTool(kamailio, arguments: [
-            "-f", file.path, "-E", "-Y", directory.path, "-P", pidFile.path, "-w", directory.path,
-        ], log: log)
+        let creator = try spawn([kamailio, "-f", file.path, "-E", "-Y", directory.path, "-P", pidFile.path, "-w", directory.path], log: log)
+        // The creator exits once the daemon runs; reap it (bounded), by force if it hangs.
+        var status: Int32 = 0
         let deadline = ContinuousClock.now + .seconds(10)
-        var pid: pid_t?
-        while pid == nil && ContinuousClock.now < deadline {
-            pid = (try? String(contentsOf: pidFile, encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-            if pid == nil { usleep(50_000) }
+        while waitpid(creator, &status, WNOHANG) == 0 {
+            guard ContinuousClock.now < deadline else {
+                kill(creator, SIGKILL)
+                waitpid(creator, &status, 0)
+                break
+            }
+            usleep(50_000)
         }
-        PeerProcess.stop(creator)
-        guard let pid else {
+        let text = (try? String(contentsOf: pidFile, encoding: .utf8)) ?? ""
+        guard let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw PeerProcess.MissingTool(description: "kamailio did not start: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
         }
         return Kamailio(pid: pid, log: log)
+    }
+
+    /// `posix_spawn` of `arguments` with stdout and stderr to `log`, stdin from /dev/null.
+    static func spawn(_ arguments: [String], log: URL) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
+        guard result == 0 else { throw PeerProcess.MissingTool(description: "cannot start \(arguments[0]): errno \(result)") }
+        return pid
     }
 
     /// `GET /api/v1/calls`: the first call route's registration state, and the whole body.

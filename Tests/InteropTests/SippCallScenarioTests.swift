@@ -101,7 +101,8 @@ import Testing
         defer { call.stop() }
         let (status, result) = try call.finish()
         #expect(status == 0, "sipp: \(call.sipp.errors.suffix(1500)) \(call.sipp.received)")
-        #expect(result.states.contains("in call") && result.state == "call ended: hung up in the browser", "page states: \(result.states)")
+        // The hang-up reaches the gateway as the page's message or as its DTLS close, whichever comes first.
+        #expect(result.states.contains("in call") && result.state.hasPrefix("call ended"), "page states: \(result.states)")
         let received = call.sipp.received
         #expect(received.filter { $0.hasPrefix("BYE ") }.count == 1, "the gateway's BYE, not retransmitted: \(received)")
         #expect(received.last.map { $0.hasPrefix("SIP/2.0 200") || $0.hasPrefix("SIP/2.0 481") } == true, "\(received)")
