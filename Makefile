@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_BUILD := pkg-config libssl-dev libsrtp2-dev \
 	libavformat-dev libavcodec-dev libavutil-dev libswresample-dev
 # ...and the real peers and tools the tests start (grows with the integration tests).
-APT_TEST := python3-venv chromium chromium-driver sip-tester baresip-core ffmpeg \
+APT_TEST := python3-venv chromium chromium-driver sip-tester kamailio baresip-core ffmpeg \
 	python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-rtsp gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
 	gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
 APT_PACKAGES := $(APT_BUILD) $(APT_TEST)

@@ -291,6 +291,27 @@ import Testing
         guard case .dropped = Self.drain(&layer).events.first else { Issue.record("no dropped event"); return }
     }
 
+    /// RFC 3261 section 18.3: a datagram request whose Content-Length is negative or runs past the datagram
+    /// gets 400 (its head reads); a response in the same state is only dropped.
+    @Test func unframedBodiesGetA400() throws {
+        var layer = SIPTransactionLayer()
+        var head: [UInt8] = []
+        try Self.request(.invite, sentBy: "192.0.2.10:5060").write(into: &head)
+        for length in ["-5", "99999", "4294967296"] {
+            var text = String(decoding: head, as: UTF8.self)
+            text = text.replacingOccurrences(of: "Content-Length: 0", with: "Content-Length: \(length)") + "v=0\r\n"
+            layer.handle(bytes: Array(text.utf8), from: Self.phone, now: .zero)
+            let drained = Self.drain(&layer)
+            #expect(drained.sends.map { $0.message.statusCode } == [400], "Content-Length \(length)")
+            #expect(drained.sends.first?.message[.callID] == "call-1@test")
+        }
+        let response = "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKx\r\nContent-Length: 50\r\n\r\n"
+        layer.handle(bytes: Array(response.utf8), from: Self.phone, now: .zero)
+        let drained = Self.drain(&layer)
+        #expect(drained.sends.isEmpty)
+        guard case .dropped = drained.events.first else { Issue.record("no dropped event"); return }
+    }
+
     @Test func serverTransactionTableIsBounded() {
         var layer = SIPTransactionLayer(maximumServerTransactions: 3)
         for index in 0..<5 {

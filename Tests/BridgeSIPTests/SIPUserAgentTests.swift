@@ -88,6 +88,34 @@ import Testing
         #expect(invite[.cseq] == "56644 INVITE")
     }
 
+    /// The phone holds (`sendonly`), then resumes (`sendrecv`): each 200 answers with the matching direction
+    /// and a new `o=` version; the same offer again keeps the version (RFC 3264 section 8).
+    @Test func holdAndResumeReInvitesAreAnsweredWithTheMatchingDirection() throws {
+        var agent = Self.agent()
+        let (id, _) = try Self.incoming(&agent)
+        let ours = Array("v=0\r\no=- 7 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 30000 RTP/AVP 0\r\na=sendrecv\r\n".utf8)
+        try agent.answer(id, sdp: ours, now: .seconds(1))
+        agent.handle(Self.fromPhone(.ack, cseq: 56643, id: id, branch: "z9hG4bKack"), from: Self.baresip, now: .seconds(2))
+        _ = Self.drain(&agent)
+        func reinvite(_ cseq: UInt32, _ direction: String) -> String {
+            var request = Self.fromPhone(.invite, cseq: cseq, id: id, branch: "z9hG4bKre\(cseq)")
+            request.append(.contact, "<sip:mediabridge@127.0.0.1:5070>")
+            request.append(.contentType, "application/sdp")
+            request.body = Array("v=0\r\no=- 2 \(cseq) IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\na=\(direction)\r\n".utf8)
+            agent.handle(request, from: Self.baresip, now: .seconds(Double(cseq - 56640)))
+            let sent = Self.drain(&agent).sent.last?.message
+            #expect(sent?.statusCode == 200)
+            return String(decoding: sent?.body ?? [], as: UTF8.self)
+        }
+        let held = reinvite(56644, "sendonly")
+        #expect(held.contains("a=recvonly") && !held.contains("a=sendrecv") && held.contains("o=- 7 2 "), "\(held)")
+        let resumed = reinvite(56645, "sendrecv")
+        #expect(resumed.contains("a=sendrecv") && !resumed.contains("a=recvonly") && resumed.contains("o=- 7 3 "), "\(resumed)")
+        let refreshed = reinvite(56646, "sendrecv")
+        #expect(refreshed == resumed)
+        #expect(reinvite(56647, "inactive").contains("a=inactive"))
+    }
+
     @Test func ringAnswerACKThenRemoteBye() throws {
         var agent = Self.agent()
         let (id, _) = try Self.incoming(&agent)

@@ -5,8 +5,11 @@ then measures audio both ways and sends DTMF.
 Prints "READY" once the page's WebSocket says hello (so a test can make the phone call), then waits (at most
 WAIT seconds) for the call to be up, samples getStats() for 4 s, sends DIGITS with insertDTMF, waits 2 s, and
 prints one JSON line: {"state", "stats": {...}, "digits": [...], "states": [...], "errors": [...]}.
-With --hold SECONDS it then holds the call from the page, waits SECONDS, resumes, and stays 4 s more.
-Usage: chromium_call.py BASE_URL ROUTE [--dial TARGET] [--digits 123] [--wait 20] [--linger 10] [--hold 4]
+With --series S it then samples the inbound audio (packets, SSRC, loss) every 0.5 s for at most S seconds or
+until the call ends ("series" in the JSON); with --hang-up-after S it clicks Hang up S seconds into the call;
+with --hold SECONDS it holds the call from the page, waits SECONDS, resumes, and stays 4 s more.
+Usage: chromium_call.py BASE_URL ROUTE [--dial TARGET] [--digits 123] [--wait 20] [--linger 10] [--series 12]
+       [--hang-up-after 2] [--hold 4]
 """
 import argparse
 import json
@@ -23,7 +26,18 @@ parser.add_argument("--wait", type=float, default=20)
 parser.add_argument("--no-answer", action="store_true", help="let incoming calls ring (no autoanswer)")
 parser.add_argument("--linger", type=float, default=0, help="seconds to stay in the call before reporting")
 parser.add_argument("--hold", type=float, default=0, help="hold the call this long, then resume")
+parser.add_argument("--series", type=float, default=0, help="seconds to sample inbound audio every 0.5 s")
+parser.add_argument("--hang-up-after", type=float, help="seconds in the call before clicking Hang up")
 args = parser.parse_args()
+
+INBOUND = """const done = arguments[0];
+if (!window.mediabridgeCall.pc) { done(null); return; }
+window.mediabridgeCall.pc.getStats().then(report => {
+  let out = null;
+  report.forEach(s => { if (s.type === "inbound-rtp" && s.kind === "audio")
+    out = { packets: s.packetsReceived, lost: s.packetsLost, ssrc: s.ssrc }; });
+  done(out);
+}).catch(() => done(null));"""
 
 driver = make_driver(console_log=True)
 state = lambda: driver.execute_script("return window.mediabridgeCall ? window.mediabridgeCall.state : 'none';")
@@ -44,7 +58,23 @@ try:
         time.sleep(0.1)
         if states[-1] != state():
             states.append(state())
+    if states[-1] != state():
+        states.append(state())
     stats = None
+    series = []
+    if state() == "in call" and args.hang_up_after is not None:
+        time.sleep(args.hang_up_after)
+        driver.execute_script("document.getElementById('hangup').click();")
+        states.append(state())
+    if state() == "in call" and args.series:
+        start = time.monotonic()
+        # A hold from the phone shows as "held by the phone" until it resumes: the call goes on.
+        while time.monotonic() - start < args.series and state() in ("in call", "held by the phone"):
+            sample = driver.execute_async_script(INBOUND)
+            if sample:
+                series.append(dict(sample, t=round(time.monotonic() - start, 2)))
+            time.sleep(0.5)
+        states.append(state())
     if state() == "in call":
         time.sleep(4)
         stats = driver.execute_async_script("const done = arguments[0]; window.mediabridgeCall.audioStats().then(done);")
@@ -64,6 +94,6 @@ try:
     digits = driver.execute_script("return window.mediabridgeCall.digits;")
     errors = severe_errors(driver)
     print(json.dumps({"state": state(), "states": states, "stats": stats, "digits": digits, "holds": holds,
-                      "errors": errors}), flush=True)
+                      "errors": errors, "series": series}), flush=True)
 finally:
     driver.quit()

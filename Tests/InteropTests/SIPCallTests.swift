@@ -15,6 +15,14 @@ import Testing
         var holds: [Hold]?
         var digits: [Digit]
         var errors: [String]
+        /// `--series`: the browser's inbound audio every 0.5 s.
+        var series: [Sample]?
+        struct Sample: Decodable { var t: Double; var packets: Int; var lost: Int?; var ssrc: UInt32? }
+
+        /// The JSON line `chromium_call.py` prints last.
+        static func parse(_ output: String) throws -> CallResult {
+            try JSONDecoder().decode(CallResult.self, from: Data((output.split(separator: "\n").last.map(String.init) ?? "").utf8))
+        }
     }
 
     static func gateway(sipPort: Int) throws -> PeerProcess.Gateway {
@@ -61,7 +69,7 @@ import Testing
         #expect((legs?.browser?.reports ?? 0) > 0 && legs?.browser?.roundTripMilliseconds != nil, "browser leg RTCP: \(String(describing: legs?.browser))")
         #expect((legs?.phone?.roundTripMilliseconds ?? 1_000) < 500)
         let output = try page.finish(timeout: .seconds(60))
-        let result = try JSONDecoder().decode(CallResult.self, from: Data((output.split(separator: "\n").last.map(String.init) ?? "").utf8))
+        let result = try CallResult.parse(output)
         #expect(result.state == "in call", "page states: \(result.states), final \(result.state)")
         let stats = try #require(result.stats)
         #expect(stats.inbound > 100, "browser received \(stats.inbound) audio packets")
@@ -161,7 +169,7 @@ import Testing
             "Tests/Interop/chromium_call.py",
             arguments: ["http://127.0.0.1:\(gateway.httpPort)", "door", "--dial", "sip:bob@127.0.0.1:\(bobPort)", "--wait", "20"],
             timeout: .seconds(60))
-        let result = try JSONDecoder().decode(CallResult.self, from: Data((output.split(separator: "\n").last.map(String.init) ?? "").utf8))
+        let result = try CallResult.parse(output)
         #expect(result.state == "in call", "page states: \(result.states), final \(result.state)")
         #expect((result.stats?.audioLevel ?? 0) > 0.01, "bob's tone reached the browser")
         phone.stop()
@@ -180,7 +188,7 @@ import Testing
         let sipp = try SippCaller(target: "127.0.0.1:\(sipPort)", service: "door")
         defer { sipp.stop() }
         let output = try page.finish(timeout: .seconds(60))
-        let result = try JSONDecoder().decode(CallResult.self, from: Data((output.split(separator: "\n").last.map(String.init) ?? "").utf8))
+        let result = try CallResult.parse(output)
         #expect(result.state == "in call" || result.state.hasPrefix("call ended"), "page states: \(result.states)")
         #expect((result.stats?.inbound ?? 0) > 100, "A-law speech reached the browser")
         #expect(result.digits.contains { $0.from == "phone" && $0.digit == "1" }, "digits on the page: \(result.digits)")
@@ -200,7 +208,7 @@ import Testing
                                   scenario: PeerProcess.repositoryRoot + "/Tests/Interop/sipp/uac_late_offer.xml")
         defer { sipp.stop() }
         let output = try page.finish(timeout: .seconds(60))
-        let result = try JSONDecoder().decode(CallResult.self, from: Data((output.split(separator: "\n").last.map(String.init) ?? "").utf8))
+        let result = try CallResult.parse(output)
         #expect(result.stats?.connection == "connected", "the browser's WebRTC session came up with the gateway (states \(result.states))")
         #expect(result.state.hasPrefix("call ended"), "sipp's BYE ended the call on the page: \(result.state)")
         #expect(result.stats.map { $0.outbound > 50 } == true, "the page's microphone flows to the gateway")
@@ -221,7 +229,7 @@ import Testing
                                   scenario: PeerProcess.repositoryRoot + "/Tests/Interop/sipp/uac_info_dtmf.xml")
         defer { sipp.stop() }
         let output = try page.finish(timeout: .seconds(60))
-        let result = try JSONDecoder().decode(CallResult.self, from: Data((output.split(separator: "\n").last.map(String.init) ?? "").utf8))
+        let result = try CallResult.parse(output)
         #expect(result.digits.contains { $0.from == "phone" && $0.digit == "5" }, "digits on the page: \(result.digits), states \(result.states)")
         #expect(sipp.waitForExit(timeout: .seconds(15)) == 0, "the INFO got its 200 and the call ended with BYE")
     }
@@ -240,7 +248,7 @@ import Testing
         defer { sipp.stop() }
         #expect(sipp.waitForExit(timeout: .seconds(15)) == 0, "sipp saw 180, then 200 for its CANCEL and 487 for the INVITE")
         let output = try page.finish(timeout: .seconds(30))
-        let result = try JSONDecoder().decode(CallResult.self, from: Data((output.split(separator: "\n").last.map(String.init) ?? "").utf8))
+        let result = try CallResult.parse(output)
         #expect(result.states.contains { $0.hasPrefix("incoming call from") }, "the page rang: \(result.states)")
         #expect(result.state.hasPrefix("call ended"), "and stopped: \(result.state)")
     }
@@ -261,7 +269,7 @@ import Testing
         let (status, log) = try SIPEdgeInteropTests.runUAC(scenario: scenario, user: "door", gatewaySIPPort: sipPort)
         #expect(status == 0, "sipp expected 488: \(log.suffix(800))")
         let output = try page.finish(timeout: .seconds(30))
-        let result = try JSONDecoder().decode(CallResult.self, from: Data((output.split(separator: "\n").last.map(String.init) ?? "").utf8))
+        let result = try CallResult.parse(output)
         #expect(!result.states.contains { $0.hasPrefix("incoming call") }, "no page rang: \(result.states)")
     }
 
@@ -273,39 +281,5 @@ import Testing
                                             commands: ["/dial sip:door@127.0.0.1:\(sipPort)"], seconds: 8)
         defer { phone.stop() }
         #expect(phone.wait(for: "486 Busy Here", timeout: .seconds(10)), "baresip: \(phone.log.suffix(1500))")
-    }
-}
-
-/// sipp's built-in `uac_pcap` caller, run from a folder with the captures it plays (Debian ships them).
-final class SippCaller {
-    let process = Process()
-
-    /// `scenario` is a sipp XML file; nil runs the built-in `uac_pcap` (G.711 speech and an RFC 2833 digit).
-    init(target: String, service: String, scenario: String? = nil) throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mb-sipp-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("pcap"), withIntermediateDirectories: true)
-        for name in ["g711a.pcap", "dtmf_2833_1.pcap"] {
-            try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent("pcap/\(name)").path,
-                                                       withDestinationPath: "/usr/share/sip-tester/\(name)")
-        }
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sipp")
-        process.currentDirectoryURL = directory
-        process.arguments = [target] + (scenario.map { ["-sf", $0] } ?? ["-sn", "uac_pcap"]) + ["-s", service, "-m", "1", "-i", "127.0.0.1", "-p", String(try PeerProcess.freeUDPPort()),
-                             "-mp", String(try PeerProcess.freeUDPPort() & ~1), "-timeout", "40s", "-nostdin"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-    }
-
-    /// sipp's exit status once it ends by itself (bounded), or nil if it had to be stopped.
-    func waitForExit(timeout: Duration) -> Int32? {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning, ContinuousClock.now < deadline { usleep(50_000) }
-        guard !process.isRunning else { stop(); return nil }
-        return process.terminationStatus
-    }
-
-    func stop() {
-        ChildProcess.terminate(process)
     }
 }

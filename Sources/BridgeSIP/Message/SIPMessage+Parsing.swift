@@ -20,6 +20,14 @@ extension SIPMessage {
         try self.init(parsing: Array(text.utf8), framing: framing, limits: limits)
     }
 
+    /// The start line and header fields of a datagram whose body cannot be framed (a Content-Length that is not
+    /// a number, or more than the datagram holds), without Content-Length or body: enough to answer a request
+    /// 400 (RFC 3261 section 18.3). Throws what `init(parsing:)` would for a broken head.
+    public init(parsingHeadOf bytes: [UInt8], limits: SIPLimits = .default) throws(SIPError) {
+        let (message, _) = try Self.parse(bytes[...], framing: .datagram, limits: limits, headOnly: true)
+        self = message
+    }
+
     /// Where the head ends: the index of the empty line's first byte and where the body starts.
     static func headBoundary(in bytes: ArraySlice<UInt8>, from start: Int) -> (headEnd: Int, bodyStart: Int)? {
         var index = start
@@ -40,8 +48,8 @@ extension SIPMessage {
     }
 
     /// Parses the message at the start of `bytes`; returns it and the index just past it.
-    static func parse(_ bytes: ArraySlice<UInt8>, framing: SIPFraming,
-                      limits: SIPLimits) throws(SIPError) -> (SIPMessage, Int) {
+    static func parse(_ bytes: ArraySlice<UInt8>, framing: SIPFraming, limits: SIPLimits,
+                      headOnly: Bool = false) throws(SIPError) -> (SIPMessage, Int) {
         let start = skippingLineBreaks(bytes)
         guard start < bytes.endIndex else { throw .incomplete("empty message") }
         guard let boundary = headBoundary(in: bytes, from: start) else {
@@ -89,6 +97,9 @@ extension SIPMessage {
             headers.append(SIPHeaderField(name: name, value: String(value), line: number))
         }
 
+        if headOnly {
+            return (SIPMessage(startLine: startLine, headers: headers.filter { $0.name != .contentLength }), boundary.bodyStart)
+        }
         let (bodyLength, headersWithoutLength) = try contentLength(of: headers, framing: framing)
         let available = bytes.endIndex - boundary.bodyStart
         let length = bodyLength ?? available

@@ -147,7 +147,13 @@ public struct SIPTransactionLayer: Sendable {
             let message = try SIPMessage(parsing: bytes, framing: .datagram, limits: limits)
             handle(message, from: source, transport: transport, now: now)
         } catch {
-            output.append(.dropped(reason: error.description, source: source))
+            // A request whose head reads but whose body does not (Content-Length negative, not a number, or past
+            // the datagram's end) gets 400 (RFC 3261 section 18.3); anything else is only dropped.
+            guard let head = try? SIPMessage(parsingHeadOf: bytes, limits: limits), head.isRequest else {
+                output.append(.dropped(reason: error.description, source: source))
+                return
+            }
+            refuse(head, error: error, source: source, transport: transport)
         }
     }
 

@@ -1,4 +1,5 @@
 import BridgeCore
+import BridgeSDP
 
 /// Inbound calls and requests from the far end.
 extension SIPUserAgent {
@@ -142,12 +143,25 @@ extension SIPUserAgent {
             respond(request, 200, in: transaction, now: now)
             events.append(.infoReceived(reference, request))
         default:
-            // A re-INVITE (session refresh, hold): our last SDP again.
+            // A re-INVITE (session refresh, hold, resume): our SDP with the directions the offer asks for.
+            let body = Self.reanswer(request, localBody: call.localBody, lastBody: call.lastReanswer ?? call.localBody)
+            call.lastReanswer = body
+            calls[reference] = call
             respond(request, 200, in: transaction,
                     headers: [SIPHeaderField(name: .contact, value: "<\(localContact(of: call))>"),
                               SIPHeaderField(name: .contentType, value: SIPContentType.sdp.description)],
-                    body: call.localBody, now: now)
+                    body: body, now: now)
             events.append(.callReoffered(reference, invite: request))
         }
+    }
+
+    /// The answer to a re-INVITE's offer (RFC 3264 section 8): `localBody`, our SDP of the first exchange, with
+    /// each direction answering the new offer's (`recvonly` for a hold's `sendonly`, `sendrecv` again on resume)
+    /// and the `o=` version of `lastBody`, the last SDP we sent, kept or raised by one. `lastBody` again when the
+    /// re-INVITE has no offer (ours goes in the 200, its answer in the ACK) or either SDP does not parse.
+    static func reanswer(_ request: SIPMessage, localBody: [UInt8], lastBody: [UInt8]) -> [UInt8] {
+        guard let offer = (try? request.sessionDescription()) ?? nil, let local = try? SessionDescription(parsing: localBody),
+              let last = try? SessionDescription(parsing: lastBody) else { return lastBody }
+        return Array(local.answering(laterOffer: offer, previous: last).write().utf8)
     }
 }

@@ -8,9 +8,9 @@ import BridgeCore
 /// (again for each retransmitted 2xx), and `hangUp` sends CANCEL before the answer or BYE after it.
 ///
 /// Feed datagrams (or framed stream messages) with `handle`, call `handleTimeout(now:)` at `nextTimeout()`,
-/// drain `pollOutput()` after every call. A re-INVITE from the far end gets our last SDP again (session
-/// refresh and hold keep working; changed media is not negotiated). Forked 2xx from several far ends are
-/// not told apart: the first one makes the dialog.
+/// drain `pollOutput()` after every call. A re-INVITE from the far end gets our SDP again with its directions
+/// answering the new offer (hold and resume, session refresh; changed codecs or addresses are not negotiated).
+/// Forked 2xx from several far ends are not told apart: the first one makes the dialog.
 public struct SIPUserAgent: Sendable {
     public struct Configuration: Sendable {
         /// Our Contact (where in-dialog requests come to).
@@ -85,6 +85,8 @@ public struct SIPUserAgent: Sendable {
         var state: CallState
         var dialog: SIPDialog?
         var localBody: [UInt8] = []
+        /// Our SDP in the 200 to the last re-INVITE (its `o=` version counts the changes).
+        var lastReanswer: [UInt8]?
         var byeTransaction: SIPTransactionID?
         /// Our re-INVITE in flight, its CSeq number, and the ACK that answered its 2xx.
         var reofferTransaction: SIPTransactionID?
