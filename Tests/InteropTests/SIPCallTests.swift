@@ -38,11 +38,11 @@ import Testing
         var browser: Leg?
     }
 
-    /// Polls `GET /api/v1/calls` (at most 20 s) until both legs of the call show a round trip from RTCP.
+    /// Polls `GET /api/v1/calls` (at most 30 s) until both legs of the call show a round trip from RTCP.
     static func activeCallReports(httpPort: Int) async throws -> ActiveCall? {
         struct List: Decodable { struct Route: Decodable { var active: ActiveCall? }; var calls: [Route] }
         var latest: ActiveCall?
-        for _ in 0..<40 {
+        for _ in 0..<60 {
             let reply = try await HTTPRequest.send("GET", "http://127.0.0.1:\(httpPort)/api/v1/calls")
             latest = try JSONDecoder().decode(List.self, from: Data(reply.body.utf8)).calls.first?.active ?? latest
             if latest?.phone?.roundTripMilliseconds != nil, latest?.browser?.roundTripMilliseconds != nil { return latest }
@@ -56,11 +56,11 @@ import Testing
         let gateway = try Self.gateway(sipPort: sipPort)
         defer { gateway.stop() }
         let page = try PeerProcess.startPythonCapturing(
-            "Tests/Interop/chromium_call.py", arguments: ["http://127.0.0.1:\(gateway.httpPort)", "door", "--digits", "159#", "--wait", "25", "--linger", "6"],
+            "Tests/Interop/chromium_call.py", arguments: ["http://127.0.0.1:\(gateway.httpPort)", "door", "--digits", "159#", "--wait", "25", "--linger", "10"],
             waitFor: "READY", timeout: .seconds(30))
         defer { page.stop() }
         let phone = try BaresipPhone.launch(account: { _ in "<sip:alice@127.0.0.1>;regint=0" },
-                                            commands: ["/dial sip:door@127.0.0.1:\(sipPort)"], seconds: 20)
+                                            commands: ["/dial sip:door@127.0.0.1:\(sipPort)"], seconds: 30)
         defer { phone.stop() }
         #expect(phone.wait(for: "Call established", timeout: .seconds(20)), "baresip: \(phone.log.suffix(1500))")
         // RTCP on both legs: baresip's and Chromium's reports about the gateway's streams, with round trips.
