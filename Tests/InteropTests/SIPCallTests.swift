@@ -135,10 +135,16 @@ import Testing
         // What the gateway sent the phone, twice a second, until the call ends (at most 40 s).
         struct List: Decodable { struct Route: Decodable { var active: ActiveCall? }; var calls: [Route] }
         var sent: [UInt32] = []
-        for _ in 0..<80 {
+        var misses = 0
+        for _ in 0..<80 where misses < 4 {
             let reply = try await HTTPRequest.send("GET", "http://127.0.0.1:\(gateway.httpPort)/api/v1/calls")
             let active = try JSONDecoder().decode(List.self, from: Data(reply.body.utf8)).calls.first?.active
-            if let packets = active?.phone?.packetsSent { sent.append(packets) } else if !sent.isEmpty { break }
+            if let packets = active?.phone?.packetsSent {
+                sent.append(packets)
+                misses = 0
+            } else if !sent.isEmpty {
+                misses += 1
+            }
             try await Task.sleep(for: .milliseconds(500))
         }
         let output = try page.finish(timeout: .seconds(60))
