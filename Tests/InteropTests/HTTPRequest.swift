@@ -30,6 +30,21 @@ enum HTTPRequest {
         return HTTPReply(status: http.statusCode, headers: fields, body: String(decoding: data, as: UTF8.self))
     }
 
+    /// A GET that blocks its thread instead of suspending: for polls that must keep their pace while other
+    /// tests in the process hold the few cooperative threads with blocking waits of their own.
+    static func blockingGet(_ url: String, timeout: TimeInterval = 10) throws -> String {
+        guard let target = URL(string: url) else { throw PeerProcess.MissingTool(description: "bad URL \(url)") }
+        final class Box: @unchecked Sendable { var body: Data?; var error: (any Error)? }
+        let box = Box(), done = DispatchSemaphore(value: 0)
+        URLSession.shared.dataTask(with: URLRequest(url: target, timeoutInterval: timeout)) { data, _, error in
+            (box.body, box.error) = (data, error)
+            done.signal()
+        }.resume()
+        guard done.wait(timeout: .now() + timeout + 1) == .success else { throw PeerProcess.MissingTool(description: "no answer from \(url)") }
+        if let error = box.error { throw error }
+        return String(decoding: box.body ?? Data(), as: UTF8.self)
+    }
+
     static func fixture(_ name: String) throws -> String {
         try String(contentsOfFile: PeerProcess.repositoryRoot + "/Tests/Fixtures/sdp/" + name, encoding: .utf8)
     }

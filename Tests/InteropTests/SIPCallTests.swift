@@ -39,14 +39,14 @@ import Testing
     }
 
     /// Polls `GET /api/v1/calls` (at most 30 s) until both legs of the call show a round trip from RTCP.
-    static func activeCallReports(httpPort: Int) async throws -> ActiveCall? {
+    static func activeCallReports(httpPort: Int) throws -> ActiveCall? {
         struct List: Decodable { struct Route: Decodable { var active: ActiveCall? }; var calls: [Route] }
         var latest: ActiveCall?
         for _ in 0..<60 {
-            let reply = try await HTTPRequest.send("GET", "http://127.0.0.1:\(httpPort)/api/v1/calls")
-            latest = try JSONDecoder().decode(List.self, from: Data(reply.body.utf8)).calls.first?.active ?? latest
+            let body = try HTTPRequest.blockingGet("http://127.0.0.1:\(httpPort)/api/v1/calls")
+            latest = try JSONDecoder().decode(List.self, from: Data(body.utf8)).calls.first?.active ?? latest
             if latest?.phone?.roundTripMilliseconds != nil, latest?.browser?.roundTripMilliseconds != nil { return latest }
-            try await Task.sleep(for: .milliseconds(500))
+            usleep(500_000)
         }
         return latest
     }
@@ -64,7 +64,7 @@ import Testing
         defer { phone.stop() }
         #expect(phone.wait(for: "Call established", timeout: .seconds(20)), "baresip: \(phone.log.suffix(1500))")
         // RTCP on both legs: baresip's and Chromium's reports about the gateway's streams, with round trips.
-        let legs = try await Self.activeCallReports(httpPort: gateway.httpPort)
+        let legs = try Self.activeCallReports(httpPort: gateway.httpPort)
         #expect((legs?.phone?.reports ?? 0) > 0 && legs?.phone?.roundTripMilliseconds != nil, "phone leg RTCP: \(String(describing: legs?.phone))")
         #expect((legs?.browser?.reports ?? 0) > 0 && legs?.browser?.roundTripMilliseconds != nil, "browser leg RTCP: \(String(describing: legs?.browser))")
         #expect((legs?.phone?.roundTripMilliseconds ?? 1_000) < 500)
@@ -140,8 +140,8 @@ import Testing
         let clock = ContinuousClock(), start = clock.now
         var misses = 0
         for _ in 0..<80 where misses < 4 {
-            let reply = try await HTTPRequest.send("GET", "http://127.0.0.1:\(gateway.httpPort)/api/v1/calls")
-            let active = try JSONDecoder().decode(List.self, from: Data(reply.body.utf8)).calls.first?.active
+            let body = try HTTPRequest.blockingGet("http://127.0.0.1:\(gateway.httpPort)/api/v1/calls")
+            let active = try JSONDecoder().decode(List.self, from: Data(body.utf8)).calls.first?.active
             if let packets = active?.phone?.packetsSent {
                 let elapsed = clock.now - start
                 sent.append((Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, packets))
@@ -149,7 +149,7 @@ import Testing
             } else if !sent.isEmpty {
                 misses += 1
             }
-            try await Task.sleep(for: .milliseconds(500))
+            usleep(500_000)
         }
         let output = try page.finish(timeout: .seconds(60))
         let result = try JSONDecoder().decode(CallResult.self, from: Data((output.split(separator: "\n").last.map(String.init) ?? "").utf8))
