@@ -51,6 +51,28 @@ import Testing
         return latest
     }
 
+    /// What the gateway sent the phone, as (seconds since the first sample, packets), about twice a second until
+    /// the call ends (at most 40 s). Polls slow down on a busy machine, so checks go by time, not sample count.
+    static func packetsSentToThePhone(httpPort: Int) throws -> [(at: Double, packets: UInt32)] {
+        struct List: Decodable { struct Route: Decodable { var active: ActiveCall? }; var calls: [Route] }
+        var sent: [(at: Double, packets: UInt32)] = []
+        let clock = ContinuousClock(), start = clock.now
+        var misses = 0
+        for _ in 0..<80 where misses < 4 {
+            let body = try HTTPRequest.blockingGet("http://127.0.0.1:\(httpPort)/api/v1/calls")
+            let active = try JSONDecoder().decode(List.self, from: Data(body.utf8)).calls.first?.active
+            if let packets = active?.phone?.packetsSent {
+                let elapsed = clock.now - start
+                sent.append((Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, packets))
+                misses = 0
+            } else if !sent.isEmpty {
+                misses += 1
+            }
+            usleep(500_000)
+        }
+        return sent
+    }
+
     @Test func aPhoneCallsTheRouteAndTheBrowserAnswersWithAudioBothWaysAndDTMF() async throws {
         let sipPort = try PeerProcess.freeUDPPort()
         let gateway = try Self.gateway(sipPort: sipPort)
@@ -64,7 +86,7 @@ import Testing
         defer { phone.stop() }
         #expect(phone.wait(for: "Call established", timeout: .seconds(20)), "baresip: \(phone.log.suffix(1500))")
         // RTCP on both legs: baresip's and Chromium's reports about the gateway's streams, with round trips.
-        let legs = try Self.activeCallReports(httpPort: gateway.httpPort)
+        let legs = try await PeerProcess.onOwnThread { [httpPort = gateway.httpPort] in try Self.activeCallReports(httpPort: httpPort) }
         #expect((legs?.phone?.reports ?? 0) > 0 && legs?.phone?.roundTripMilliseconds != nil, "phone leg RTCP: \(String(describing: legs?.phone))")
         #expect((legs?.browser?.reports ?? 0) > 0 && legs?.browser?.roundTripMilliseconds != nil, "browser leg RTCP: \(String(describing: legs?.browser))")
         #expect((legs?.phone?.roundTripMilliseconds ?? 1_000) < 500)
@@ -133,24 +155,7 @@ import Testing
             waitFor: "READY", timeout: .seconds(30))
         defer { page.stop() }
         // What the gateway sent the phone, twice a second, until the call ends (at most 40 s).
-        struct List: Decodable { struct Route: Decodable { var active: ActiveCall? }; var calls: [Route] }
-        // (seconds since the first sample, packets); polls slow down when the machine is busy, so the check
-        // below goes by time, not by sample count.
-        var sent: [(at: Double, packets: UInt32)] = []
-        let clock = ContinuousClock(), start = clock.now
-        var misses = 0
-        for _ in 0..<80 where misses < 4 {
-            let body = try HTTPRequest.blockingGet("http://127.0.0.1:\(gateway.httpPort)/api/v1/calls")
-            let active = try JSONDecoder().decode(List.self, from: Data(body.utf8)).calls.first?.active
-            if let packets = active?.phone?.packetsSent {
-                let elapsed = clock.now - start
-                sent.append((Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, packets))
-                misses = 0
-            } else if !sent.isEmpty {
-                misses += 1
-            }
-            usleep(500_000)
-        }
+        let sent = try await PeerProcess.onOwnThread { [httpPort = gateway.httpPort] in try Self.packetsSentToThePhone(httpPort: httpPort) }
         let output = try page.finish(timeout: .seconds(60))
         let result = try JSONDecoder().decode(CallResult.self, from: Data((output.split(separator: "\n").last.map(String.init) ?? "").utf8))
         #expect(result.states.contains("on hold") && result.state == "in call", "page states: \(result.states), final \(result.state)")

@@ -123,7 +123,8 @@ import Testing
         defer { call.stop() }
         let (status, result) = try call.finish()
         #expect(status == 0, "sipp: \(call.sipp.errors.suffix(1500)) \(call.sipp.received)")
-        #expect(result.states.filter { $0 == "answering…" }.count == 1, "page states: \(result.states)")
+        // One call: the page answered at most once (a busy machine may sample past the short "answering…").
+        #expect(result.states.filter { $0 == "answering…" }.count <= 1 && result.states.contains("in call"), "page states: \(result.states)")
         #expect(result.state.hasPrefix("call ended"), "page states: \(result.states)")
         let received = call.sipp.received
         let oks = received.filter { $0.hasPrefix("SIP/2.0 200") }.count
