@@ -44,7 +44,10 @@ enum PeerProcess {
             process.arguments = ["run", "--config", config.path]
             process.environment = ProcessInfo.processInfo.environment.merging(["MEDIABRIDGE_TEST_ENDPOINTS": "1"]) { $1 }
             process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
+            // The log (and start errors: a port in use…) goes to a file beside the config, quoted when the start fails.
+            let logPath = config.path + ".log"
+            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+            process.standardError = FileHandle(forWritingAtPath: logPath) ?? FileHandle.nullDevice
             try process.run()
             var banner = ""
             for _ in 0..<200 where !banner.contains("Stop with Ctrl-C") {
@@ -54,7 +57,8 @@ enum PeerProcess {
             }
             guard let match = banner.firstMatch(of: /Open http:\/\/127\.0\.0\.1:(\d+)\//), let port = Int(match.1) else {
                 process.terminate()
-                throw MissingTool(description: "the gateway did not start: \(banner)")
+                let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+                throw MissingTool(description: "the gateway did not start: \(banner) \(log.suffix(1500))")
             }
             httpPort = port
             sipPort = banner.firstMatch(of: /SIP on UDP\/TCP [^\n]*?:(\d+)/).flatMap { Int($0.1) }
@@ -83,15 +87,27 @@ enum PeerProcess {
     static func freeTCPPort() throws -> Int { try freePort(type: Int32(SOCK_STREAM.rawValue)) }
 
     /// A UDP port that was free a moment ago on 127.0.0.1 (SIP phones, the gateway's SIP port).
-    static func freeUDPPort() throws -> Int { try freePort(type: Int32(SOCK_DGRAM.rawValue)) }
+    /// It is drawn from 23000-31999, below the kernel's ephemeral range (32768 up) and the RTP ranges the tests
+    /// configure, and is free for TCP too: the gateway listens for SIP on both, and a client connection of
+    /// another test could otherwise hold the same number as its local port.
+    static func freeUDPPort() throws -> Int {
+        for _ in 0..<200 {
+            let candidate = Int.random(in: 23_000...31_999)
+            if (try? freePort(type: Int32(SOCK_DGRAM.rawValue), port: candidate)) != nil,
+               (try? freePort(type: Int32(SOCK_STREAM.rawValue), port: candidate)) != nil {
+                return candidate
+            }
+        }
+        throw MissingTool(description: "no port free for both UDP and TCP in 23000-31999")
+    }
 
-    private static func freePort(type: Int32) throws -> Int {
+    private static func freePort(type: Int32, port: Int = 0) throws -> Int {
         let socket = Foundation.socket(AF_INET, type, 0)
         defer { close(socket) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
+        address.sin_port = UInt16(port).bigEndian
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
