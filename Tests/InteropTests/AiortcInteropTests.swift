@@ -2,11 +2,12 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import InteropSupport
 import Testing
 
 /// aiortc 1.16 (PyPI, pinned in the Makefile's venv) connects to the gateway's echo endpoint over real
 /// sockets on 127.0.0.1: ICE, DTLS 1.2 and SRTP both ways, for both SRTP profiles.
-@Suite(.serialized) struct AiortcInteropTests {
+@Suite(.serialized, .ownThread) struct AiortcInteropTests {
     struct PeerResult: Decodable {
         var connection: String
         var sent: Int

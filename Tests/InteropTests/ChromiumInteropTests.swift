@@ -1,10 +1,11 @@
 import Foundation
+import InteropSupport
 import Testing
 
 /// Headless Chromium (Debian's `chromium` + `chromium-driver`, selenium from the Makefile's venv) sends its
 /// fake microphone to the gateway's echo endpoint and reads `getStats()`: DTLS 1.2, the SRTP cipher, and
 /// audio packets both ways.
-@Suite(.serialized) struct ChromiumInteropTests {
+@Suite(.serialized, .ownThread) struct ChromiumInteropTests {
     struct Stats: Decodable {
         var error: String?
         var connection: String?

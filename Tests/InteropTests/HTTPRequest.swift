@@ -30,8 +30,8 @@ enum HTTPRequest {
         return HTTPReply(status: http.statusCode, headers: fields, body: String(decoding: data, as: UTF8.self))
     }
 
-    /// A GET that blocks its thread: for polls run with `PeerProcess.onOwnThread`, which keep their pace while
-    /// other tests in the process hold the few cooperative threads with blocking waits of their own.
+    /// A GET that blocks its thread (the interop suites run on threads of their own, `.ownThread`): for paced
+    /// polls that must not wait for a cooperative thread between samples.
     static func blockingGet(_ url: String, timeout: TimeInterval = 10) throws -> String {
         guard let target = URL(string: url) else { throw PeerProcess.MissingTool(description: "bad URL \(url)") }
         final class Box: @unchecked Sendable { var body: Data?; var error: (any Error)? }

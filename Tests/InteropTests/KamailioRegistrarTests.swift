@@ -1,4 +1,5 @@
 import Foundation
+import InteropSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -7,7 +8,7 @@ import Glibc
 /// kamailio 5.6 as the registrar and proxy of a call route's account (`Tests/Interop/kamailio/registrar.cfg`):
 /// the gateway registers through its Digest challenge, and a call to the registered user, placed by sipp at
 /// kamailio, is relayed to the gateway and answered on the call page.
-@Suite(.serialized) struct KamailioRegistrarTests {
+@Suite(.serialized, .ownThread) struct KamailioRegistrarTests {
     static let kamailio = "/usr/sbin/kamailio"
 
     /// A running kamailio on 127.0.0.1: its main process (from its pid file), and its log.

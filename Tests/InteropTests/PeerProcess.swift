@@ -75,14 +75,6 @@ enum PeerProcess {
         }
     }
 
-    /// Runs blocking work (a paced poll) on a thread of its own: the caller suspends, so it neither waits for
-    /// a cooperative thread between steps nor keeps one from the other tests while it sleeps.
-    static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try body() }) }.start()
-        }
-    }
-
     /// A TCP port that was free a moment ago on 127.0.0.1 (for config keys where 0 means "off").
     static func freeTCPPort() throws -> Int { try freePort(type: Int32(SOCK_STREAM.rawValue)) }
 

@@ -4,7 +4,7 @@ import Testing
 
 /// SIP calls through the gateway with real peers: baresip as the phone (a 440 Hz tone, recording what it
 /// hears) and headless Chromium on the call page (its fake microphone beeps).
-@Suite(.serialized) struct SIPCallTests {
+@Suite(.serialized, .ownThread) struct SIPCallTests {
     struct CallResult: Decodable {
         struct Stats: Decodable { var inbound: Int; var outbound: Int; var audioLevel: Double; var energy: Double; var connection: String }
         struct Digit: Decodable { var digit: String; var from: String }
@@ -86,7 +86,7 @@ import Testing
         defer { phone.stop() }
         #expect(phone.wait(for: "Call established", timeout: .seconds(20)), "baresip: \(phone.log.suffix(1500))")
         // RTCP on both legs: baresip's and Chromium's reports about the gateway's streams, with round trips.
-        let legs = try await PeerProcess.onOwnThread { [httpPort = gateway.httpPort] in try Self.activeCallReports(httpPort: httpPort) }
+        let legs = try Self.activeCallReports(httpPort: gateway.httpPort)
         #expect((legs?.phone?.reports ?? 0) > 0 && legs?.phone?.roundTripMilliseconds != nil, "phone leg RTCP: \(String(describing: legs?.phone))")
         #expect((legs?.browser?.reports ?? 0) > 0 && legs?.browser?.roundTripMilliseconds != nil, "browser leg RTCP: \(String(describing: legs?.browser))")
         #expect((legs?.phone?.roundTripMilliseconds ?? 1_000) < 500)
@@ -155,7 +155,7 @@ import Testing
             waitFor: "READY", timeout: .seconds(30))
         defer { page.stop() }
         // What the gateway sent the phone, twice a second, until the call ends (at most 40 s).
-        let sent = try await PeerProcess.onOwnThread { [httpPort = gateway.httpPort] in try Self.packetsSentToThePhone(httpPort: httpPort) }
+        let sent = try Self.packetsSentToThePhone(httpPort: gateway.httpPort)
         let output = try page.finish(timeout: .seconds(60))
         let result = try JSONDecoder().decode(CallResult.self, from: Data((output.split(separator: "\n").last.map(String.init) ?? "").utf8))
         #expect(result.states.contains("on hold") && result.state == "in call", "page states: \(result.states), final \(result.state)")

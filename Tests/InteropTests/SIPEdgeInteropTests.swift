@@ -1,11 +1,12 @@
 import Foundation
+import InteropSupport
 import Testing
 
 /// The gateway's SIP edge (the real `mediabridge` binary with `sip.enabled`) against sipp 3.6 over UDP on
 /// 127.0.0.1: routing by Request-URI user, the fallback of a route no call page serves, the trunk's Digest
 /// challenge, and an account registering at a sipp registrar. sipp exits 0 only when its scenario went
 /// through every step (`Tests/Interop/sipp/*.xml`).
-@Suite(.serialized) struct SIPEdgeInteropTests {
+@Suite(.serialized, .ownThread) struct SIPEdgeInteropTests {
     static let sipp = "/usr/bin/sipp"
 
     /// A scenario from `Tests/Interop/sipp/` with `FINAL` replaced by `status`, written to a temporary file.

@@ -7,7 +7,7 @@ import Testing
 /// `;transport=tls`. Without a call page the route's fallback (486) comes back on the same connection; with
 /// headless Chromium on the call page the call is answered and audio flows. baresip cannot act as a
 /// registrar, so REGISTER over TLS is tested against an in-process NIOSSL registrar (`SIPEndpointTLSTests`).
-@Suite(.serialized) struct SIPTLSInteropTests {
+@Suite(.serialized, .ownThread) struct SIPTLSInteropTests {
     static func gateway() throws -> (PeerProcess.Gateway, Int) {
         let gateway = try PeerProcess.Gateway(extraYAML: """
             sip: {enabled: true, listen: "127.0.0.1:0", rtp_ports: "20100-20199", tls: {listen: "127.0.0.1:0"}}

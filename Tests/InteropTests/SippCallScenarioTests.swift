@@ -6,7 +6,7 @@ import Testing
 /// SIP calls through the gateway binary where the phone (sipp) does what real networks do to a call: hold and
 /// resume, BYEs that cross, retransmissions over UDP, malformed requests. Headless Chromium is the browser on
 /// the call page (`chromium_call.py`).
-@Suite(.serialized) struct SippCallScenarioTests {
+@Suite(.serialized, .ownThread) struct SippCallScenarioTests {
     typealias CallResult = SIPCallTests.CallResult
 
     /// The call page for route `door`, answering by itself, as soon as it says READY.

@@ -11,7 +11,7 @@ import Glibc
 /// sipp's built-in scenarios: `uac` calls us (INVITE with SDP, 100, 180, 200 with SDP, ACK, BYE, 200) and
 /// `uas` answers our call (INVITE, 180, 200, ACK, our BYE, 200). sipp exits 0 only when the call went
 /// through every step.
-@Suite(.serialized) struct SippInteropTests {
+@Suite(.serialized, .ownThread) struct SippInteropTests {
     /// One UDP socket on 127.0.0.1 with a free port.
     /// A UDP port that was free a moment ago (for sipp's `-p`).
     static func freePort() throws -> UInt16 {

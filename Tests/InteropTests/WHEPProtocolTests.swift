@@ -1,9 +1,10 @@
 import Foundation
+import InteropSupport
 import Testing
 
 /// WHEP (RFC 9725) as the gateway serves it: status codes, headers, token, PATCH, DELETE and errors,
 /// against the real binary with the demo file as the source.
-@Suite(.serialized) struct WHEPProtocolTests {
+@Suite(.serialized, .ownThread) struct WHEPProtocolTests {
     static let routes = """
         [{name: demo, source: "file:$SAMPLES/demo.mp4", mode: always-on},
          {name: locked, source: "file:$SAMPLES/demo.mp4", token: s3cret}]

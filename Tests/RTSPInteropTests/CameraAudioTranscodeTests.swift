@@ -7,7 +7,7 @@ import Testing
 
 /// A camera's AAC (gst-rtsp-server, 44.1 kHz sine) through the route's transcoder: Opus frames a decoder
 /// accepts, 20 ms apart, carrying the tone (decoded back with libavcodec and measured).
-@Suite(.serialized) struct CameraAudioTranscodeTests {
+@Suite(.serialized, .ownThread) struct CameraAudioTranscodeTests {
     @Test func cameraAACBecomesOpusWithTheToneInIt() async throws {
         let camera = try RTSPCameraProcess(mounts: ["/cam=h264+aac:25"])
         defer { camera.stop() }
@@ -36,7 +36,7 @@ import Testing
 
 /// `mediabridge probe` on a camera (the same code the CLI prints): tracks, the browser verdict and the time
 /// to the first keyframe; and a clear error for a path the camera does not have.
-@Suite(.serialized) struct CameraProbeTests {
+@Suite(.serialized, .ownThread) struct CameraProbeTests {
     @Test func probeDescribesACameraAndItsErrors() async throws {
         let camera = try RTSPCameraProcess(mounts: ["/cam=h264+aac:25"])
         defer { camera.stop() }

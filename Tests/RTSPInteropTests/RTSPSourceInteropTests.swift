@@ -6,7 +6,7 @@ import Foundation
 import Testing
 
 /// RTSPSource against a real gst-rtsp-server. One server process per test, stopped by PID.
-@Suite(.serialized) struct RTSPSourceInteropTests {
+@Suite(.serialized, .ownThread) struct RTSPSourceInteropTests {
     static func videoFrames(_ state: CollectingSink.State) -> [MediaFrame] {
         state.frames.filter { $0.frame.codec == .h264 }.map(\.frame)
     }

@@ -1,14 +1,16 @@
 import BridgeCore
 import BridgeGateway
+import InteropSupport
 import Testing
 
 /// The source's timers and connection handling against a scripted fake camera (no gst needed).
-@Suite struct RTSPSourceTimeoutTests {
-    func run(_ behavior: ScriptedCamera.Behavior) async throws -> MediaSourceError? {
+@Suite(.ownThread) struct RTSPSourceTimeoutTests {
+    /// `mediaTimeout` is 1 s where the test waits for it, longer where another ending must win even on a busy machine.
+    func run(_ behavior: ScriptedCamera.Behavior, mediaTimeout: Duration = .seconds(1)) async throws -> MediaSourceError? {
         let camera = try await ScriptedCamera(behavior)
         var options = RTSPSource.Options(url: Redacted("rtsp://127.0.0.1:\(camera.port)/cam"), transport: .tcp)
         options.responseTimeout = .seconds(1)
-        options.mediaTimeout = .seconds(1)
+        options.mediaTimeout = mediaTimeout
         let sink = CollectingSink()
         let source = RTSPSource(options: options)
         source.start(sink: sink)
@@ -31,7 +33,7 @@ import Testing
     }
 
     @Test func cameraClosingTheConnectionEndsTheSource() async throws {
-        let error = try await run(.closeAfterPlay)
+        let error = try await run(.closeAfterPlay, mediaTimeout: .seconds(8))
         #expect(error?.description == "the camera closed the connection")
     }
 

@@ -80,20 +80,8 @@ public final class SIPEndpoint: SIPCallPlacer, Sendable {
                                          tlsContexts: tlsContexts, logger: logger),
                          eventLoop: eventLoop)
         }.get()
-        let udp = try await DatagramBootstrap(group: eventLoop)
-            .channelOption(.socketOption(.so_reuseaddr), value: 1)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(SIPDatagramHandler(core: core)) }
-            }
-            .bind(host: host, port: sip.listen.port).get()
+        let (udp, tcp) = try await bindUDPAndTCP(host: host, port: sip.listen.port, core: core, eventLoop: eventLoop)
         let port = udp.localAddress?.port ?? sip.listen.port
-        let tcp: any Channel
-        do {
-            tcp = try await bindStream(host: host, port: port, tls: nil, core: core, eventLoop: eventLoop)
-        } catch {
-            try? await udp.close()
-            throw error
-        }
         var tls: (any Channel)?
         if let listen = sip.tls?.listen, let context = tlsContexts.server {
             let tlsHost = listen.host == "localhost" ? "127.0.0.1" : listen.host
@@ -114,6 +102,28 @@ public final class SIPEndpoint: SIPCallPlacer, Sendable {
         if let tlsPort { logger.info("SIP over TLS on port \(tlsPort)") }
         return SIPEndpoint(udpChannel: udp, tcpChannel: tcp, tlsChannel: tls, core: core, calls: calls, registrars: registrars,
                            board: board, port: port, tlsPort: tlsPort, advertisedHost: advertised, listenHost: host)
+    }
+
+    /// UDP and TCP on one port. With port 0 the kernel picks the UDP port, which TCP may already use: then
+    /// both are tried again on another (at most 10 times).
+    private static func bindUDPAndTCP(host: String, port: Int, core: NIOLoopBound<SIPEndpointCore>,
+                                      eventLoop: any EventLoop) async throws -> (udp: any Channel, tcp: any Channel) {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let udp = try await DatagramBootstrap(group: eventLoop)
+                .channelOption(.socketOption(.so_reuseaddr), value: 1)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(SIPDatagramHandler(core: core)) }
+                }
+                .bind(host: host, port: port).get()
+            do {
+                return (udp, try await bindStream(host: host, port: udp.localAddress?.port ?? port, tls: nil, core: core, eventLoop: eventLoop))
+            } catch {
+                try? await udp.close()
+                if port != 0 || attempt >= 10 { throw error }
+            }
+        }
     }
 
     /// The TCP listener, or with `tls` the TLS listener: NIOSSL in front of the same stream handler.
