@@ -5,7 +5,8 @@
 /// own offer), `progress` (status), `connected`, `ended` (reason, status), `dtmf` (digit, from: phone|browser),
 /// `held` and `resumed` (from: browser|phone: who held or resumed), `error` (message).
 /// Page to gateway: `accept` (call), `reject`, `answer` (sdp), `offer` (sdp, after `send-offer`),
-/// `dial` (target, sdp: the page's offer), `hold`, `resume`, `hangup`.
+/// `dial` (target, sdp: the page's offer), `hold`, `resume`, `hangup`; `candidate` and `end-of-candidates`
+/// (trickle ICE) are accepted and need nothing, the gateway being ICE-lite.
 struct CallMessage: Codable, Sendable, Equatable {
     var type: String
     var route: String?

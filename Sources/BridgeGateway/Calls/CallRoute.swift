@@ -138,6 +138,10 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
             await dial(target, offer: sdp, from: page)
         case "hold", "resume":
             hold(message.type == "hold", from: page)
+        case "candidate", "end-of-candidates":
+            // Trickled browser candidates need nothing: the gateway is ICE-lite and learns the browser's
+            // address from its connectivity checks (peer-reflexive), as the WHEP PATCH does.
+            break
         case "hangup":
             guard let call, call.page == page else { return }
             call.control.hangUp()
