@@ -73,6 +73,20 @@ import Testing
         return sent
     }
 
+    /// Held: two samples at least 2 s apart with (almost) nothing sent to the phone between them, after some
+    /// audio, and more audio after them (the resume).
+    static func expectAHeldStretch(in sent: [(at: Double, packets: UInt32)], sourceLocation: SourceLocation = #_sourceLocation) {
+        let pairs = sent.indices.flatMap { i in sent.indices.filter { $0 > i }.map { (i, $0) } }
+        let flat = pairs.first { i, j in sent[j].at - sent[i].at >= 2 && sent[j].packets - sent[i].packets <= 5 }
+        let trace = sent.map { "\(Int($0.at * 10) / 10)s:\($0.packets)" }.joined(separator: " ")
+        guard let (i, j) = flat else {
+            Issue.record("no held stretch in the packets sent to the phone: \(trace)", sourceLocation: sourceLocation)
+            return
+        }
+        #expect(sent[i].packets > 0 && sent.last.map { $0.packets > sent[j].packets + 10 } == true,
+                "packets sent to the phone: \(trace)", sourceLocation: sourceLocation)
+    }
+
     @Test func aPhoneCallsTheRouteAndTheBrowserAnswersWithAudioBothWaysAndDTMF() async throws {
         let sipPort = try PeerProcess.freeUDPPort()
         let gateway = try Self.gateway(sipPort: sipPort)
@@ -161,14 +175,7 @@ import Testing
         #expect(result.states.contains("on hold") && result.state == "in call", "page states: \(result.states), final \(result.state)")
         #expect(result.holds?.map(\.type) == ["held", "resumed"] && result.holds?.allSatisfy { $0.from == "browser" } == true,
                 "\(String(describing: result.holds))")
-        // Held: two samples at least 2 s apart with (almost) nothing sent between them; growth before and after.
-        let pairs = sent.indices.flatMap { i in sent.indices.filter { $0 > i }.map { (i, $0) } }
-        let flat = pairs.first { i, j in sent[j].at - sent[i].at >= 2 && sent[j].packets - sent[i].packets <= 5 }
-        let trace = sent.map { "\(Int($0.at * 10) / 10)s:\($0.packets)" }.joined(separator: " ")
-        #expect(flat != nil, "packets sent to the phone: \(trace)")
-        if let (i, j) = flat {
-            #expect(sent[i].packets > 0 && sent.last.map { $0.packets > sent[j].packets + 10 } == true, "packets sent to the phone: \(trace)")
-        }
+        Self.expectAHeldStretch(in: sent)
         phone.stop()
         #expect(phone.log.matches(of: /got re-INVITE \(SDP Offer\)/).count == 2, "baresip took both re-INVITEs: \(phone.log.suffix(1500))")
         #expect(phone.receivedLevel() > 300, "the browser's microphone reached bob")

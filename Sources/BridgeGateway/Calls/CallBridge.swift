@@ -49,8 +49,10 @@ final class CallBridge {
     private var phoneReports: RTCPLegReporter
     private var browserReports: RTCPLegReporter
     private var lastDigit: [Bool: UInt32] = [:]
-    /// While the browser holds the call, its audio does not reach the phone.
+    /// While either side holds the call, the browser's audio does not reach the phone (the gateway's SDP
+    /// says `sendonly` for the browser's hold and `recvonly` or `inactive` for the phone's).
     private var browserHeld = false
+    private var phoneHeld = false
     private(set) var packetsToBrowser = 0
     private(set) var packetsToPhone = 0
 
@@ -95,6 +97,10 @@ final class CallBridge {
 
     func browserHolds(_ held: Bool) {
         browserHeld = held
+    }
+
+    func phoneHolds(_ held: Bool) {
+        phoneHeld = held
     }
 
     var statistics: (phone: LegStatistics, browser: LegStatistics) {
@@ -156,7 +162,7 @@ final class CallBridge {
         browserReports.received(sequence: packet.header.sequenceNumber.rawValue, timestamp: packet.header.timestamp.rawValue,
                                 ssrc: packet.header.ssrc.rawValue, now: now())
         guard let destination = latch.destination else { return }
-        guard !browserHeld else { return phoneLine.skipped() }
+        guard !browserHeld, !phoneHeld else { return phoneLine.skipped() }
         if isEvent {
             noteDigit(packet.payload(in: bytes), timestamp: packet.header.timestamp.rawValue, fromPhone: false)
             guard let phoneDTMF = plan.phoneDTMF, let browserDTMF = plan.browserDTMF else { return }

@@ -45,7 +45,11 @@ extension CallRoute {
     /// The phone's own re-INVITE: `sendonly` or `inactive` holds the call from its side, `sendrecv` resumes.
     func phoneReoffered(_ offer: SessionDescription) {
         guard let call, let audio = offer.media.first(where: { $0.media == "audio" && !$0.isRejected }) else { return }
-        let held = !offer.direction(of: audio).sends || Self.mediaAddress(of: offer) == nil
+        let direction = offer.direction(of: audio), address = Self.mediaAddress(of: offer)
+        let held = !direction.sends || address == nil
+        // Our answer is recvonly or inactive unless the phone receives: send it nothing until it resumes.
+        let receives = direction.receives && address != nil
+        if let bridge = call.bridge { server.eventLoop.execute { bridge.value.phoneHolds(!receives) } }
         send(CallMessage(held ? "held" : "resumed", call: call.control.id.rawValue, from: "phone"), to: call.page)
     }
 }
