@@ -24,21 +24,22 @@ public final class AudioTranscoder {
 
     /// Output frames for one input frame (none while the encoder fills its first 20 ms).
     public func transcode(_ frame: MediaFrame) -> [MediaFrame] {
-        let at48k = frame.timestamp * 48_000 / Int64(inputRate)
-        if let expected = expectedInput, abs(at48k - expected) > 48_000 {
+        // Wrapping arithmetic: timestamps come from the wire (a phone can make its unwrapped line huge).
+        let at48k = frame.timestamp &* 48_000 / Int64(inputRate)
+        if let expected = expectedInput, (at48k &- expected).magnitude > 48_000 {
             origin = nil
             encoder.reset()
         }
         let outputRate = Int64(encoder.clockRate)
-        if origin == nil { origin = frame.timestamp * outputRate / Int64(inputRate) - encoder.nextPosition }
+        if origin == nil { origin = frame.timestamp &* outputRate / Int64(inputRate) &- encoder.nextPosition }
         samples.removeAll(keepingCapacity: true)
         for unit in frame.units {
             do { try decoder.decode(unit, into: &samples) } catch { failures += 1 }
         }
-        expectedInput = at48k + Int64(samples.count / AudioDecoder.outputChannels)
+        expectedInput = at48k &+ Int64(samples.count / AudioDecoder.outputChannels)
         let packets: [(position: Int64, packet: [UInt8])]
         do { packets = try encoder.encode(samples) } catch { failures += 1; return [] }
         let base = origin ?? 0
-        return packets.map { MediaFrame(codec: encoder.codec, timestamp: base + $0.position, clockRate: encoder.clockRate, units: [$0.packet]) }
+        return packets.map { MediaFrame(codec: encoder.codec, timestamp: base &+ $0.position, clockRate: encoder.clockRate, units: [$0.packet]) }
     }
 }

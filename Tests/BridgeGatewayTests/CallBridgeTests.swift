@@ -118,4 +118,18 @@ import Testing
         bridge.handlePhoneRTCP(phoneSide.report(now: captured.clock, ntp: 1 << 40), from: Self.phone)
         #expect(bridge.statistics.phone.peer.reports == 0, "a report about another stream says nothing about ours")
     }
+
+    /// A phone can push its unwrapped timestamp line as far as it likes (a jump of 2^31 per packet): the
+    /// rescaling and the transcoder wrap instead of trapping.
+    @Test func hugeTimestampsFromThePhoneDoNotTrap() throws {
+        #expect(CallBridge.rescale(Int64.max / 3, from: 8_000, to: 48_000) != CallBridge.rescale(Int64.max / 3 + 1, from: 8_000, to: 48_000))
+        let transcoder = try AudioTranscoder(from: MediaTrackInfo(codec: .pcmu, clockRate: 8_000), to: .opus)
+        var frames = 0
+        for step in 0..<4 {
+            let frame = MediaFrame(codec: .pcmu, timestamp: Int64.max / 4 + Int64(step) * 160, clockRate: 8_000,
+                                   units: [[UInt8](repeating: 0xFF, count: 160)])
+            frames += transcoder.transcode(frame).count
+        }
+        #expect(frames >= 3, "Opus keeps coming from 80 ms of µ-law")
+    }
 }

@@ -272,7 +272,8 @@ final class CallBridge {
     }
 
     static func rescale(_ timestamp: Int64, from: Int, to: Int) -> UInt32 {
-        UInt32(truncatingIfNeeded: timestamp * Int64(to) / Int64(max(from, 1)))
+        // Wrapping: the phone's timestamps come from the wire; only the low 32 bits go out anyway.
+        UInt32(truncatingIfNeeded: (timestamp &* Int64(to)) / Int64(max(from, 1)))
     }
 }
 
