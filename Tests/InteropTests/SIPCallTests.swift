@@ -73,11 +73,12 @@ import Testing
         return sent
     }
 
-    /// Held: two samples at least 2 s apart with (almost) nothing sent to the phone between them, after some
-    /// audio, and more audio after them (the resume).
-    static func expectAHeldStretch(in sent: [(at: Double, packets: UInt32)], sourceLocation: SourceLocation = #_sourceLocation) {
+    /// Held: two samples at least `seconds` apart with (almost) nothing sent to the phone between them, after
+    /// some audio, and more audio after them (the resume).
+    static func expectAHeldStretch(in sent: [(at: Double, packets: UInt32)], seconds: Double = 2,
+                                   sourceLocation: SourceLocation = #_sourceLocation) {
         let pairs = sent.indices.flatMap { i in sent.indices.filter { $0 > i }.map { (i, $0) } }
-        let flat = pairs.first { i, j in sent[j].at - sent[i].at >= 2 && sent[j].packets - sent[i].packets <= 5 }
+        let flat = pairs.first { i, j in sent[j].at - sent[i].at >= seconds && sent[j].packets - sent[i].packets <= 5 }
         let trace = sent.map { "\(Int($0.at * 10) / 10)s:\($0.packets)" }.joined(separator: " ")
         guard let (i, j) = flat else {
             Issue.record("no held stretch in the packets sent to the phone: \(trace)", sourceLocation: sourceLocation)

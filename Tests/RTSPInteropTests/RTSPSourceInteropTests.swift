@@ -143,7 +143,8 @@ import Testing
     @Test func h265WithOpusAndH264WithG711() async throws {
         let camera = try RTSPCameraProcess(mounts: ["/hevc=h265+opus:25", "/g711=h264+pcmu:25", "/alaw=h264+pcma:25"])
         defer { camera.stop() }
-        let hevc = try await play(camera.url("/hevc"), videoFrames: 0, audioFrames: 40)
+        // Audio frames count both tracks here (the helper counts H.264 as video): 80 of them give H.265 time.
+        let hevc = try await play(camera.url("/hevc"), videoFrames: 0, audioFrames: 80)
         #expect(hevc.error == nil)
         #expect(hevc.tracks?.map(\.codec) == [.h265, .opus])
         let video = hevc.frames.filter { $0.frame.codec == .h265 }.map(\.frame)
