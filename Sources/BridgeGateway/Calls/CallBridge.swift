@@ -29,13 +29,6 @@ final class CallBridge {
         var phoneRTCPPort: UInt16?
     }
 
-    /// What each leg's RTCP says, for the call API and the page.
-    struct LegStatistics: Sendable, Hashable {
-        var packetsSent: UInt32
-        var packetsReceived: UInt32
-        var peer: RTCPLegReporter.PeerView
-    }
-
     let plan: AudioPlan
     private let srtp: PhoneSRTP?
     private var latch: SymmetricRTPLatch
@@ -103,9 +96,9 @@ final class CallBridge {
         phoneHeld = held
     }
 
-    var statistics: (phone: LegStatistics, browser: LegStatistics) {
-        (LegStatistics(packetsSent: phoneReports.packetsSent, packetsReceived: phoneReports.packetsReceived, peer: phoneReports.peer),
-         LegStatistics(packetsSent: browserReports.packetsSent, packetsReceived: browserReports.packetsReceived, peer: browserReports.peer))
+    /// What each leg's RTCP says, for the call API.
+    var statistics: (phone: ActiveCallSummary.Leg, browser: ActiveCallSummary.Leg) {
+        (ActiveCallSummary.Leg(phoneReports), ActiveCallSummary.Leg(browserReports))
     }
 
     // MARK: Phone to browser
@@ -119,30 +112,31 @@ final class CallBridge {
         let payloadType = packet.header.payloadType.rawValue
         let isEvent = payloadType == plan.phoneDTMF?.payloadType
         guard isEvent || payloadType == plan.phonePayloadType else { return }
+        let now = now()
         phoneReports.received(sequence: packet.header.sequenceNumber.rawValue, timestamp: packet.header.timestamp.rawValue,
-                              ssrc: packet.header.ssrc.rawValue, now: now())
+                              ssrc: packet.header.ssrc.rawValue, now: now)
         if isEvent {
             noteDigit(packet.payload(in: bytes), timestamp: packet.header.timestamp.rawValue, fromPhone: true)
             guard let phoneDTMF = plan.phoneDTMF, let browserDTMF = plan.browserDTMF else { return }
             let timestamp = toBrowser == nil ? packet.header.timestamp.rawValue
                 : Self.rescale(phoneUnwrap.unwrap(packet.header.timestamp), from: plan.phoneClockRate, to: plan.browserClockRate)
             deliverToBrowser(relayedEvent(bytes, packet, payloadType: browserDTMF.payloadType, ssrc: plan.browserSSRC, timestamp: timestamp,
-                                          durationScale: (browserDTMF.clockRate, phoneDTMF.clockRate), line: &browserLine, renumber: toBrowser != nil))
+                                          durationScale: (browserDTMF.clockRate, phoneDTMF.clockRate), line: &browserLine, renumber: toBrowser != nil), now: now)
             return
         }
         guard let toBrowser else {
-            deliverToBrowser(relayed(bytes, packet, payloadType: plan.browserPayloadType, ssrc: plan.browserSSRC, line: &browserLine))
+            deliverToBrowser(relayed(bytes, packet, payloadType: plan.browserPayloadType, ssrc: plan.browserSSRC, line: &browserLine), now: now)
             return
         }
         let frame = MediaFrame(codec: plan.phoneCodec, timestamp: phoneUnwrap.unwrap(packet.header.timestamp),
                                clockRate: plan.phoneClockRate, units: [Array(packet.payload(in: bytes))])
         for out in toBrowser.transcode(frame) {
-            deliverToBrowser(made(out, payloadType: plan.browserPayloadType, ssrc: plan.browserSSRC, line: &browserLine))
+            deliverToBrowser(made(out, payloadType: plan.browserPayloadType, ssrc: plan.browserSSRC, line: &browserLine), now: now)
         }
     }
 
-    private func deliverToBrowser(_ packet: [UInt8]) {
-        browserReports.sent(payloadBytes: packet.count - RTPHeader.fixedLength, timestamp: browserLine.lastTimestamp, now: now())
+    private func deliverToBrowser(_ packet: [UInt8], now: MonotonicInstant) {
+        browserReports.sent(payloadBytes: packet.count - RTPHeader.fixedLength, timestamp: browserLine.lastTimestamp, now: now)
         packetsToBrowser += 1
         sendToBrowser([packet], [])
     }
@@ -159,8 +153,9 @@ final class CallBridge {
         let payloadType = packet.header.payloadType.rawValue
         let isEvent = payloadType == plan.browserDTMF?.payloadType
         guard isEvent || payloadType == plan.browserPayloadType else { return }
+        let now = now()
         browserReports.received(sequence: packet.header.sequenceNumber.rawValue, timestamp: packet.header.timestamp.rawValue,
-                                ssrc: packet.header.ssrc.rawValue, now: now())
+                                ssrc: packet.header.ssrc.rawValue, now: now)
         guard let destination = latch.destination else { return }
         guard !browserHeld, !phoneHeld else { return phoneLine.skipped() }
         if isEvent {
@@ -170,22 +165,22 @@ final class CallBridge {
                 : Self.rescale(browserUnwrap.unwrap(packet.header.timestamp), from: plan.browserClockRate, to: plan.phoneClockRate)
             deliverToPhone(relayedEvent(bytes, packet, payloadType: phoneDTMF.payloadType, ssrc: phoneSSRC, timestamp: timestamp,
                                         durationScale: (phoneDTMF.clockRate, browserDTMF.clockRate), line: &phoneLine, renumber: toPhone != nil),
-                           to: destination)
+                           to: destination, now: now)
             return
         }
         guard let toPhone else {
-            deliverToPhone(relayed(bytes, packet, payloadType: plan.phonePayloadType, ssrc: phoneSSRC, line: &phoneLine), to: destination)
+            deliverToPhone(relayed(bytes, packet, payloadType: plan.phonePayloadType, ssrc: phoneSSRC, line: &phoneLine), to: destination, now: now)
             return
         }
         let frame = MediaFrame(codec: plan.browserCodec, timestamp: browserUnwrap.unwrap(packet.header.timestamp),
                                clockRate: plan.browserClockRate, units: [Array(packet.payload(in: bytes))])
         for out in toPhone.transcode(frame) {
-            deliverToPhone(made(out, payloadType: plan.phonePayloadType, ssrc: phoneSSRC, line: &phoneLine), to: destination)
+            deliverToPhone(made(out, payloadType: plan.phonePayloadType, ssrc: phoneSSRC, line: &phoneLine), to: destination, now: now)
         }
     }
 
-    private func deliverToPhone(_ packet: [UInt8], to destination: TransportAddress) {
-        phoneReports.sent(payloadBytes: packet.count - RTPHeader.fixedLength, timestamp: phoneLine.lastTimestamp, now: now())
+    private func deliverToPhone(_ packet: [UInt8], to destination: TransportAddress, now: MonotonicInstant) {
+        phoneReports.sent(payloadBytes: packet.count - RTPHeader.fixedLength, timestamp: phoneLine.lastTimestamp, now: now)
         packetsToPhone += 1
         sendToPhone([packet], destination)
     }
@@ -211,14 +206,14 @@ final class CallBridge {
     /// A digit from SIP INFO becomes RFC 4733 towards the browser, on the browser line's current time.
     func sendDigitToBrowser(_ digit: Character, durationMilliseconds: Int) {
         guard let code = TelephoneEvent.code(for: digit), let browserDTMF = plan.browserDTMF else { return }
-        let timestamp = browserLine.lastTimestamp
+        let timestamp = browserLine.lastTimestamp, now = now()
         for item in TelephoneEvent.packets(code: code, durationMilliseconds: durationMilliseconds, clockRate: browserDTMF.clockRate) {
             var bytes: [UInt8] = []
             RTPPacket.write(header: RTPHeader(marker: item.marker, payloadType: PayloadType(maskingHeaderByte: browserDTMF.payloadType),
                                               sequenceNumber: SequenceNumber(browserLine.next(timestamp: timestamp)),
                                               timestamp: RTPTimestamp(timestamp), ssrc: SSRC(plan.browserSSRC)),
                             payload: item.event.payload, into: &bytes)
-            deliverToBrowser(bytes)
+            deliverToBrowser(bytes, now: now)
         }
         onDigit(digit, true)
     }
@@ -278,11 +273,11 @@ final class CallBridge {
 }
 
 extension ActiveCallSummary.Leg {
-    init(_ statistics: CallBridge.LegStatistics, clockRate: Int) {
-        self.init(packetsSent: statistics.packetsSent, packetsReceived: statistics.packetsReceived, reports: statistics.peer.reports,
-                  fractionLost: statistics.peer.fractionLost, cumulativeLost: statistics.peer.cumulativeLost,
-                  jitterMilliseconds: Double(statistics.peer.jitter) * 1_000 / Double(max(clockRate, 1)),
-                  roundTripMilliseconds: statistics.peer.roundTripMilliseconds)
+    init(_ reports: RTCPLegReporter) {
+        self.init(packetsSent: reports.packetsSent, packetsReceived: reports.packetsReceived, reports: reports.peer.reports,
+                  fractionLost: reports.peer.fractionLost, cumulativeLost: reports.peer.cumulativeLost,
+                  jitterMilliseconds: Double(reports.peer.jitter) * 1_000 / Double(reports.clockRate),
+                  roundTripMilliseconds: reports.peer.roundTripMilliseconds)
     }
 }
 

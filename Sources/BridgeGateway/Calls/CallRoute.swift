@@ -362,13 +362,9 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
                                         established: call.established)
         if let bridge = call.bridge {
             // The bridge lives on the media loop: read it there.
-            let legs = try? await server.eventLoop.submit {
-                let bridge = bridge.value, statistics = bridge.statistics
-                return (ActiveCallSummary.Leg(statistics.phone, clockRate: bridge.plan.phoneClockRate),
-                        ActiveCallSummary.Leg(statistics.browser, clockRate: bridge.plan.browserClockRate))
-            }.get()
-            summary.phone = legs?.0
-            summary.browser = legs?.1
+            let legs = try? await server.eventLoop.submit { bridge.value.statistics }.get()
+            summary.phone = legs?.phone
+            summary.browser = legs?.browser
         }
         return summary
     }
