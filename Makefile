@@ -47,8 +47,13 @@ build: deps
 run: build
 	.build/debug/mediabridge run --config $(CONFIG)
 
+# The whole log is kept in .build/test.log; on failure its failing tests are repeated last, so that the tail
+# of a CI log names them.
 test: build
-	$(SWIFT) test --parallel
+	@set -o pipefail; $(SWIFT) test --parallel 2>&1 | tee .build/test.log || { status=$$?; \
+		echo "== failures (whole log: .build/test.log) =="; \
+		grep -E -A4 'recorded an issue|error:|Fatal error|unexpected signal' .build/test.log | tail -80; \
+		exit $$status; }
 
 bench: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark --no-progress

@@ -78,7 +78,7 @@ import Testing
         let script = Script([.fail("401 Unauthorized from camera")])
         try await withHub(mode: .alwaysOn, script: script) { hub, registry in
             hub.boot()
-            for _ in 0..<40 where state(registry)?.state != .error { try await Task.sleep(for: .milliseconds(50)) }
+            for _ in 0..<200 where state(registry)?.state != .error { try await Task.sleep(for: .milliseconds(50)) }
             #expect(state(registry)?.lastError == "401 Unauthorized from camera")
         }
     }
@@ -119,7 +119,7 @@ import Testing
         let script = Script([.play([Self.video], [frame(0, key: true), frame(9000), frame(3000), frame(6000)])])
         try await withHub(mode: .alwaysOn, script: script) { hub, registry in
             hub.boot()
-            for _ in 0..<20 where state(registry)?.warning == nil { try await Task.sleep(for: .milliseconds(50)) }
+            for _ in 0..<200 where state(registry)?.warning == nil { try await Task.sleep(for: .milliseconds(50)) }
             #expect(state(registry)?.warning?.contains("B-frames") == true)
         }
     }

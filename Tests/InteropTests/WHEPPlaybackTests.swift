@@ -97,7 +97,8 @@ import Testing
             #expect(viewer.video >= 50, "video frames: \(viewer.video)")
             #expect(viewer.audio >= 100, "audio frames: \(viewer.audio)")
             #expect(viewer.size == [640, 360])
-            #expect((viewer.firstFrame ?? 9) < 1.0, "first frame after \(viewer.firstFrame ?? -1) s")
+            // A sanity bound only; aiortc's Python decoder on a busy machine is slow to start.
+            #expect((viewer.firstFrame ?? 99) < 5.0, "first frame after \(viewer.firstFrame ?? -1) s")
         }
 
         // Consent freshness (RFC 7675): the killed viewer's session goes within about 30 s.
