@@ -2,8 +2,8 @@ import BridgeRTP
 import CBridgeFFmpeg
 import CBridgeShim
 
-/// libavcodec encoders for what browsers and phones take: Opus (48 kHz stereo), G.711 µ-law and A-law
-/// (8 kHz mono) and G.722 (16 kHz mono, 8 kHz RTP clock). Input is always 48 kHz interleaved 16-bit stereo
+/// libavcodec encoders for what browsers and phones take: Opus (48 kHz, stereo or mono by `OpusSettings`),
+/// G.711 µ-law and A-law (8 kHz mono) and G.722 (16 kHz mono, 8 kHz RTP clock). Input is always 48 kHz interleaved 16-bit stereo
 /// (what `AudioDecoder` produces); it is resampled to the codec's rate and cut into 20 ms frames.
 public final class AudioEncoder {
     public let codec: MediaCodec
@@ -22,11 +22,11 @@ public final class AudioEncoder {
     private var scratch: [Int16] = []
     private var nextPTS: Int64 = 0
 
-    public init(codec: MediaCodec, bitrate: Int = 64_000) throws(MediaError) {
+    public init(codec: MediaCodec, opus: OpusSettings = .music) throws(MediaError) {
         self.codec = codec
         let codecID: AVCodecID
         switch codec {
-        case .opus: (codecID, sampleRate, channels, clockRate) = (AV_CODEC_ID_OPUS, 48_000, 2, 48_000)
+        case .opus: (codecID, sampleRate, channels, clockRate) = (AV_CODEC_ID_OPUS, 48_000, opus.channels == 1 ? 1 : 2, 48_000)
         case .pcmu: (codecID, sampleRate, channels, clockRate) = (AV_CODEC_ID_PCM_MULAW, 8_000, 1, 8_000)
         case .pcma: (codecID, sampleRate, channels, clockRate) = (AV_CODEC_ID_PCM_ALAW, 8_000, 1, 8_000)
         case .g722: (codecID, sampleRate, channels, clockRate) = (AV_CODEC_ID_ADPCM_G722, 16_000, 1, 8_000)
@@ -42,9 +42,15 @@ public final class AudioEncoder {
         context.pointee.sample_rate = Int32(sampleRate)
         if channels == 2 { mb_av_channel_layout_stereo(&context.pointee.ch_layout) } else { mb_av_channel_layout_mono(&context.pointee.ch_layout) }
         context.pointee.sample_fmt = AV_SAMPLE_FMT_S16
-        context.pointee.bit_rate = codec == .opus ? Int64(bitrate) : 64_000
+        context.pointee.bit_rate = codec == .opus ? Int64(opus.bitrate) : 64_000
         context.pointee.time_base = AVRational(num: 1, den: Int32(sampleRate))
         context.pointee.frame_size = Int32(frameSamples)
+        if codec == .opus {
+            // libopus reads its complexity from compression_level and its application from a private option
+            // (FFmpeg's own Opus encoder, the fallback, has neither and ignores both).
+            context.pointee.compression_level = Int32(min(max(opus.complexity, 0), 10))
+            if let options = context.pointee.priv_data { av_opt_set(options, "application", opus.application, 0) }
+        }
         let opened = avcodec_open2(context, encoder, nil)
         guard opened >= 0 else { throw .ffmpeg("cannot open the \(codec.rawValue) encoder", opened) }
         if sampleRate != AudioDecoder.outputRate || channels != AudioDecoder.outputChannels {

@@ -16,9 +16,9 @@ public final class AudioTranscoder {
     public var outputCodec: MediaCodec { encoder.codec }
     public var outputClockRate: Int { encoder.clockRate }
 
-    public init(from track: MediaTrackInfo, to codec: MediaCodec = .opus, bitrate: Int = 64_000) throws(MediaError) {
+    public init(from track: MediaTrackInfo, to codec: MediaCodec = .opus, opus: OpusSettings = .music) throws(MediaError) {
         decoder = try AudioDecoder(track: track)
-        encoder = try AudioEncoder(codec: codec, bitrate: bitrate)
+        encoder = try AudioEncoder(codec: codec, opus: opus)
         inputRate = max(track.clockRate, 1)
     }
 

@@ -69,6 +69,40 @@ import Testing
         #expect(captured.digits.map(\.0) == ["5"] && captured.digits.first?.1 == true)
     }
 
+    /// Chromium answers Opus but sends the µ-law the gateway's offer listed first: those packets (and its 8 kHz
+    /// events) go to the phone as they are, not through the Opus decoder.
+    @Test func aBrowserSendingThePhonesCodecIsPassedThroughInATranscodedCall() throws {
+        let captured = Captured()
+        var plan = Self.transcodingPlan()
+        plan.browserPhoneCodec = (payloadType: 0, events: 101)
+        let bridge = try makeBridge(plan, captured)
+        bridge.handlePhonePacket(Self.packet(payloadType: 0, sequence: 1, timestamp: 0, payload: [UInt8](repeating: 0xFF, count: 160)), from: Self.phone)
+        let speech = (0..<160).map { UInt8(truncatingIfNeeded: $0 &* 37) }
+        for index in 0..<3 {
+            bridge.handleBrowserPacket(Self.packet(payloadType: 0, sequence: UInt16(500 + index), timestamp: UInt32(index) * 160, payload: speech))
+        }
+        let digit = TelephoneEvent.packets(code: 3, durationMilliseconds: 100, clockRate: 8_000)
+        for (index, item) in digit.enumerated() {
+            bridge.handleBrowserPacket(Self.packet(payloadType: 101, sequence: UInt16(503 + index), timestamp: 480, marker: item.marker,
+                                                   payload: item.event.payload))
+        }
+        let sent = try captured.toPhone.map { try RTPPacket(parsing: $0.0) }
+        #expect(sent.count == 3 + digit.count)
+        #expect(sent.prefix(3).allSatisfy { $0.header.payloadType.rawValue == 0 }
+                && zip(sent.prefix(3), captured.toPhone).allSatisfy { Array($0.payload(in: $1.0)) == speech }, "µ-law bytes unchanged")
+        #expect(sent.dropFirst(3).allSatisfy { $0.header.payloadType.rawValue == 101 && $0.header.timestamp.rawValue == 480 })
+        let last = try #require(captured.toPhone.last)
+        #expect(TelephoneEvent(payload: try RTPPacket(parsing: last.0).payload(in: last.0))?.duration == 800, "8 kHz events keep their duration")
+        for (previous, next) in zip(sent, sent.dropFirst()) { #expect(previous.header.sequenceNumber.distance(to: next.header.sequenceNumber) == 1) }
+        #expect(captured.digits.map(\.0) == ["3"])
+        // Without the offered codec, the same packets are not the plan's and are dropped.
+        let strict = Captured()
+        let other = try makeBridge(Self.transcodingPlan(), strict)
+        other.handlePhonePacket(Self.packet(payloadType: 0, sequence: 1, timestamp: 0, payload: [UInt8](repeating: 0xFF, count: 160)), from: Self.phone)
+        other.handleBrowserPacket(Self.packet(payloadType: 0, sequence: 1, timestamp: 0, payload: speech))
+        #expect(strict.toPhone.isEmpty)
+    }
+
     @Test func aSIPInfoDigitJoinsThePassedThroughLineWithoutAGap() throws {
         let captured = Captured()
         var plan = Self.transcodingPlan()

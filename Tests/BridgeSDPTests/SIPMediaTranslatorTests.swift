@@ -185,6 +185,34 @@ import Testing
         #expect(answer.description.media[1].media == "image")
     }
 
+    /// A browser that offers only Opus (and its events) still reaches a phone that speaks only G.711: the SIP
+    /// offer adds µ-law, A-law and telephone-event at 8 kHz, and the phone's µ-law answer means transcoding.
+    @Test func anOpusOnlyBrowserOfferAlsoOffersThePhoneG711() throws {
+        let chromium = SDPFixtures.text("chromium-call-offer.sdp")
+        let keep: Set<String> = ["111", "110"]
+        let lines = chromium.split(separator: "\r\n", omittingEmptySubsequences: false).compactMap { line -> String? in
+            if line.hasPrefix("m=audio") { return line.split(separator: " ").prefix(3).joined(separator: " ") + " 111 110" }
+            if let match = line.firstMatch(of: /^a=(?:rtpmap|fmtp|rtcp-fb):(\d+)/), !keep.contains(String(match.1)) { return nil }
+            return String(line)
+        }
+        let offer = try SessionDescription(parsing: lines.joined(separator: "\r\n"))
+        var translator = translator()
+        let sip = try translator.sipOffer(fromWebRTCOffer: offer)
+        let audio = try #require(sip.media.first)
+        #expect(audio.codecs.map(\.kind) == [.opus, .pcmu, .pcma, .telephoneEvent])
+        #expect(audio.codecs.last?.clockRate == 8000 && audio.codecs.last?.payloadType != 110)
+        let phoneAnswer = try phoneOffer(formats: "0 \(audio.codecs.last?.payloadType ?? 0)")
+        let answer = try translator.webRTCAnswer(fromSIPAnswer: phoneAnswer, webRTCOffer: offer)
+        guard case .transcode(let source, let peer)? = answer.tracks.first?.decision else {
+            Issue.record("expected transcoding, got \(String(describing: answer.tracks.first))"); return
+        }
+        #expect(source.kind == .pcmu && peer.kind == .opus)
+        // A browser that offers G.711 gets nothing added.
+        var other = self.translator()
+        let full = try other.sipOffer(fromWebRTCOffer: try SDPFixtures.parse("chromium-call-offer.sdp"))
+        #expect(full.media[0].codecs.filter { $0.kind == .pcmu || $0.kind == .pcma }.map(\.payloadType) == [0, 8])
+    }
+
     @Test func browserOfferWithoutBundleOrDTLSIsRefused() throws {
         var translator = translator()
         let plain = try phoneOffer()

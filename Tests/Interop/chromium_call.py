@@ -7,9 +7,11 @@ WAIT seconds) for the call to be up, samples getStats() for 4 s, sends DIGITS wi
 prints one JSON line: {"state", "stats": {...}, "digits": [...], "states": [...], "errors": [...]}.
 With --series S it then samples the inbound audio (packets, SSRC, loss) every 0.5 s for at most S seconds or
 until the call ends ("series" in the JSON); with --hang-up-after S it clicks Hang up S seconds into the call;
-with --hold SECONDS it holds the call from the page, waits SECONDS, resumes, and stays 4 s more.
+with --hold SECONDS it holds the call from the page, waits SECONDS, resumes, and stays 4 s more; with
+--codecs opus the page's peer connection takes only those audio codecs (setCodecPreferences before each answer
+or offer), as a browser that lacks G.711 would.
 Usage: chromium_call.py BASE_URL ROUTE [--dial TARGET] [--digits 123] [--wait 20] [--linger 10] [--series 12]
-       [--hang-up-after 2] [--hold 4]
+       [--hang-up-after 2] [--hold 4] [--codecs opus]
 """
 import argparse
 import json
@@ -28,7 +30,22 @@ parser.add_argument("--linger", type=float, default=0, help="seconds to stay in 
 parser.add_argument("--hold", type=float, default=0, help="hold the call this long, then resume")
 parser.add_argument("--series", type=float, default=0, help="seconds to sample inbound audio every 0.5 s")
 parser.add_argument("--hang-up-after", type=float, help="seconds in the call before clicking Hang up")
+parser.add_argument("--codecs", help="comma-separated audio codec names the page may use (telephone-event is kept)")
 args = parser.parse_args()
+
+# Wraps the page's RTCPeerConnection so that every audio transceiver prefers only the named codecs before an
+# answer or offer is made (the page itself is not changed).
+CODEC_FILTER = """(() => {
+  const wanted = %s.concat(["telephone-event"]);
+  const restrict = (pc) => pc.getTransceivers().forEach(t => {
+    if (t.receiver.track.kind !== "audio") return;
+    t.setCodecPreferences(RTCRtpReceiver.getCapabilities("audio").codecs.filter(c =>
+      wanted.includes(c.mimeType.split("/")[1].toLowerCase())));
+  });
+  const answer = RTCPeerConnection.prototype.createAnswer, offer = RTCPeerConnection.prototype.createOffer;
+  RTCPeerConnection.prototype.createAnswer = function () { restrict(this); return answer.apply(this, arguments); };
+  RTCPeerConnection.prototype.createOffer = function () { restrict(this); return offer.apply(this, arguments); };
+})();"""
 
 INBOUND = """const done = arguments[0];
 if (!window.mediabridgeCall.pc) { done(null); return; }
@@ -40,6 +57,9 @@ window.mediabridgeCall.pc.getStats().then(report => {
 }).catch(() => done(null));"""
 
 driver = make_driver(console_log=True)
+if args.codecs:
+    names = [name.strip().lower() for name in args.codecs.split(",") if name.strip()]
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": CODEC_FILTER % json.dumps(names)})
 state = lambda: driver.execute_script("return window.mediabridgeCall ? window.mediabridgeCall.state : 'none';")
 try:
     query = "" if args.dial or args.no_answer else "?autoanswer=1"

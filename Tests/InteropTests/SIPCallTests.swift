@@ -6,7 +6,11 @@ import Testing
 /// hears) and headless Chromium on the call page (its fake microphone beeps).
 @Suite(.serialized, .ownThread) struct SIPCallTests {
     struct CallResult: Decodable {
-        struct Stats: Decodable { var inbound: Int; var outbound: Int; var audioLevel: Double; var energy: Double; var connection: String }
+        struct Stats: Decodable {
+            var inbound: Int, outbound: Int, audioLevel: Double, energy: Double, connection: String
+            /// The audio codecs' MIME types each way, as the browser's stats name them.
+            var codec: String?, sentCodec: String?
+        }
         struct Digit: Decodable { var digit: String; var from: String }
         var state: String
         var states: [String]
@@ -124,9 +128,9 @@ import Testing
     /// The `door` call page in headless Chromium (answering, `--wait` seconds in the call), then baresip with
     /// `account` dialing `target`: the page's result, and the phone (still running; the caller stops it).
     static func phoneCallsThePage(httpPort: Int, account: String, dial target: String, waitSeconds: Int,
-                                  phoneSeconds: Int) throws -> (CallResult, BaresipPhone) {
+                                  phoneSeconds: Int, pageArguments: [String] = []) throws -> (CallResult, BaresipPhone) {
         let page = try PeerProcess.startPythonCapturing(
-            "Tests/Interop/chromium_call.py", arguments: ["http://127.0.0.1:\(httpPort)", "door", "--wait", String(waitSeconds)],
+            "Tests/Interop/chromium_call.py", arguments: ["http://127.0.0.1:\(httpPort)", "door", "--wait", String(waitSeconds)] + pageArguments,
             waitFor: "READY", timeout: .seconds(30))
         defer { page.stop() }
         let phone = try BaresipPhone.launch(account: { _ in account }, commands: ["/dial \(target)"], seconds: phoneSeconds)
@@ -154,6 +158,45 @@ import Testing
         phone.stop()
         #expect(phone.log.contains("srtp") || phone.log.contains("SRTP"), "baresip used SRTP: \(phone.log.suffix(800))")
         #expect(phone.receivedLevel() > 300, "the browser reached the SRTP phone")
+    }
+
+    /// A phone that speaks only G.711 µ-law calls a page that takes only Opus: the phone's voice reaches the
+    /// browser transcoded to Opus. Chromium still sends the µ-law the gateway's offer listed (its answer names
+    /// only Opus), and that reaches the phone untranscoded.
+    @Test func aG711PhoneCallsAnOpusOnlyPageAndBothHearEachOther() async throws {
+        let sipPort = try PeerProcess.freeUDPPort()
+        let gateway = try Self.gateway(sipPort: sipPort)
+        defer { gateway.stop() }
+        let (result, phone) = try Self.phoneCallsThePage(httpPort: gateway.httpPort, account: "<sip:alice@127.0.0.1>;regint=0;audio_codecs=PCMU/8000/1",
+                                                         dial: "sip:door@127.0.0.1:\(sipPort)", waitSeconds: 25, phoneSeconds: 15,
+                                                         pageArguments: ["--codecs", "opus"])
+        defer { phone.stop() }
+        #expect(result.state == "in call", "page states: \(result.states)")
+        #expect(result.stats?.codec?.lowercased() == "audio/opus", "the browser's codecs: \(String(describing: result.stats))")
+        #expect((result.stats?.audioLevel ?? 0) > 0.01, "the µ-law phone's tone reached the browser as Opus: \(String(describing: result.stats))")
+        phone.stop()
+        #expect(phone.receivedLevel() > 300, "the browser's audio reached the µ-law phone")
+    }
+
+    /// An Opus-only page dials a phone that speaks only G.711 µ-law: Opus one way and µ-law the other, both
+    /// transcoded by the gateway.
+    @Test func anOpusOnlyPageCallsAG711PhoneThroughTheTranscoder() async throws {
+        let sipPort = try PeerProcess.freeUDPPort()
+        let gateway = try Self.gateway(sipPort: sipPort)
+        defer { gateway.stop() }
+        let phone = try BaresipPhone.launch(account: { "<sip:bob@127.0.0.1:\($0)>;answermode=auto;regint=0;audio_codecs=PCMU/8000/1" }, seconds: 30)
+        defer { phone.stop() }
+        let output = try PeerProcess.runPython(
+            "Tests/Interop/chromium_call.py",
+            arguments: ["http://127.0.0.1:\(gateway.httpPort)", "door", "--dial", "sip:bob@127.0.0.1:\(phone.sipPort)", "--wait", "20", "--codecs", "opus"],
+            timeout: .seconds(60))
+        let result = try CallResult.parse(output)
+        #expect(result.state == "in call", "page states: \(result.states), final \(result.state)")
+        #expect(result.stats?.codec?.lowercased() == "audio/opus" && result.stats?.sentCodec?.lowercased() == "audio/opus",
+                "the browser's codecs: \(String(describing: result.stats))")
+        #expect((result.stats?.audioLevel ?? 0) > 0.01, "bob's µ-law tone reached the browser as Opus")
+        phone.stop()
+        #expect(phone.receivedLevel() > 300, "the browser's Opus reached bob as µ-law")
     }
 
     /// The page holds a call to baresip for 7 s and resumes it: a re-INVITE with `sendonly`, then one with

@@ -60,14 +60,17 @@ let benchmarks: @Sendable () -> Void = {
         let value = Int16(8_000 * sin(2 * Double.pi * 440 * Double(index) / 48_000))
         return [value, value]
     }
-    let cases: [(name: String, from: MediaTrackInfo, to: MediaCodec, packets: [[UInt8]], samples: Int64)] = [
-        ("G.711 µ-law to Opus", MediaTrackInfo(codec: .pcmu, clockRate: 8_000), .opus,
-         (try? AudioEncoder(codec: .pcmu).encode(tone).map { $0.packet }) ?? [], 160),
-        ("Opus to G.711 µ-law", MediaTrackInfo(codec: .opus, clockRate: 48_000, channels: 2), .pcmu,
-         (try? AudioEncoder(codec: .opus, bitrate: 32_000).encode(tone).map { $0.packet }) ?? [], 960),
+    let pcmu = (try? AudioEncoder(codec: .pcmu).encode(tone).map { $0.packet }) ?? []
+    let cases: [(name: String, from: MediaTrackInfo, to: MediaCodec, opus: OpusSettings, packets: [[UInt8]], samples: Int64)] = [
+        ("G.711 µ-law to Opus (what a call uses: mono, CELT only, complexity 5)", MediaTrackInfo(codec: .pcmu, clockRate: 8_000), .opus,
+         .speech, pcmu, 160),
+        ("G.711 µ-law to Opus (camera settings: stereo, complexity 10)", MediaTrackInfo(codec: .pcmu, clockRate: 8_000), .opus,
+         .music, pcmu, 160),
+        ("Opus to G.711 µ-law", MediaTrackInfo(codec: .opus, clockRate: 48_000, channels: 2), .pcmu, .speech,
+         (try? AudioEncoder(codec: .opus, opus: .speech).encode(tone).map { $0.packet }) ?? [], 960),
     ]
     for item in cases where !item.packets.isEmpty {
-        guard let transcoder = try? AudioTranscoder(from: item.from, to: item.to) else { continue }
+        guard let transcoder = try? AudioTranscoder(from: item.from, to: item.to, opus: item.opus) else { continue }
         Benchmark("Call transcoding: \(item.name), per 20 ms packet (share of a core per call = time / 20 ms)") { benchmark in
             var produced = 0
             for index in benchmark.scaledIterations {

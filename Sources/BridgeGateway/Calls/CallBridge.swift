@@ -22,6 +22,11 @@ final class CallBridge {
         var browserClockRate: Int
         var phoneDTMF: (payloadType: UInt8, clockRate: Int)?
         var browserDTMF: (payloadType: UInt8, clockRate: Int)?
+        /// In a transcoded call where the gateway offered the browser the phone's own codec too: the payload
+        /// types (audio, and telephone events at that codec's clock) the browser may still send it on. Chromium
+        /// sends the offer's first codec it supports even when its answer left that codec out; such packets
+        /// reach the phone untranscoded.
+        var browserPhoneCodec: (payloadType: UInt8, events: UInt8?)?
         /// The gateway's SSRC towards the browser (announced in the browser-side SDP).
         var browserSSRC: UInt32
         /// Whether the phone takes RTCP on its RTP port; otherwise on `phoneRTCPPort`, or the RTP port + 1.
@@ -76,7 +81,8 @@ final class CallBridge {
             toBrowser = nil
             toPhone = nil
         } else {
-            toBrowser = try AudioTranscoder(from: MediaTrackInfo(codec: plan.phoneCodec, clockRate: plan.phoneClockRate), to: plan.browserCodec)
+            toBrowser = try AudioTranscoder(from: MediaTrackInfo(codec: plan.phoneCodec, clockRate: plan.phoneClockRate), to: plan.browserCodec,
+                                            opus: .speech)
             toPhone = try AudioTranscoder(from: MediaTrackInfo(codec: plan.browserCodec, clockRate: plan.browserClockRate, channels: 2), to: plan.phoneCodec)
         }
     }
@@ -151,24 +157,27 @@ final class CallBridge {
     func handleBrowserPacket(_ bytes: [UInt8]) {
         guard let packet = try? RTPPacket(parsing: bytes) else { return }
         let payloadType = packet.header.payloadType.rawValue
-        let isEvent = payloadType == plan.browserDTMF?.payloadType
-        guard isEvent || payloadType == plan.browserPayloadType else { return }
+        let phoneCodec = toPhone == nil ? nil : plan.browserPhoneCodec
+        let untranscoded = phoneCodec.map { payloadType == $0.payloadType || payloadType == $0.events } ?? false
+        let isEvent = payloadType == plan.browserDTMF?.payloadType || (untranscoded && payloadType == phoneCodec?.events)
+        guard isEvent || untranscoded || payloadType == plan.browserPayloadType else { return }
         let now = now()
         browserReports.received(sequence: packet.header.sequenceNumber.rawValue, timestamp: packet.header.timestamp.rawValue,
                                 ssrc: packet.header.ssrc.rawValue, now: now)
         guard let destination = latch.destination else { return }
         guard !browserHeld, !phoneHeld else { return phoneLine.skipped() }
+        let transcoder = untranscoded ? nil : toPhone
         if isEvent {
             noteDigit(packet.payload(in: bytes), timestamp: packet.header.timestamp.rawValue, fromPhone: false)
-            guard let phoneDTMF = plan.phoneDTMF, let browserDTMF = plan.browserDTMF else { return }
-            let timestamp = toPhone == nil ? packet.header.timestamp.rawValue
+            guard let phoneDTMF = plan.phoneDTMF, let eventClock = untranscoded ? plan.phoneClockRate : plan.browserDTMF?.clockRate else { return }
+            let timestamp = transcoder == nil ? packet.header.timestamp.rawValue
                 : Self.rescale(browserUnwrap.unwrap(packet.header.timestamp), from: plan.browserClockRate, to: plan.phoneClockRate)
             deliverToPhone(relayedEvent(bytes, packet, payloadType: phoneDTMF.payloadType, ssrc: phoneSSRC, timestamp: timestamp,
-                                        durationScale: (phoneDTMF.clockRate, browserDTMF.clockRate), line: &phoneLine, renumber: toPhone != nil),
+                                        durationScale: (phoneDTMF.clockRate, eventClock), line: &phoneLine, renumber: transcoder != nil),
                            to: destination, now: now)
             return
         }
-        guard let toPhone else {
+        guard let toPhone = transcoder else {
             deliverToPhone(relayed(bytes, packet, payloadType: plan.phonePayloadType, ssrc: phoneSSRC, line: &phoneLine), to: destination, now: now)
             return
         }

@@ -396,12 +396,17 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
         }
         // Our SSRC towards the browser is the one our own browser-side SDP announced.
         let ours = (ourBrowserSDP ?? browserSDP).media.first { $0.media == "audio" }?.ssrcAttributes.first?.ssrc
+        // The phone's codec as our browser-side SDP offered it (a browser may send it though it answered another).
+        let ourAudio = ourBrowserSDP?.media.first { $0.media == "audio" && !$0.isRejected }
+        let phoneCodecOffered = ourAudio?.codecs.first { $0.kind == phoneCodecDescription.kind && $0.clockRate == phoneCodecDescription.clockRate }
+        let phoneCodecEvents = ourAudio?.codecs.first { $0.kind == .telephoneEvent && $0.clockRate == phoneCodecDescription.clockRate }
         return CallBridge.AudioPlan(
             phonePayloadType: phoneCodecDescription.payloadType, phoneCodec: phoneCodec, phoneClockRate: phoneCodecDescription.clockRate,
             browserPayloadType: browserCodecDescription.payloadType, browserCodec: browserCodec,
             browserClockRate: browserCodecDescription.clockRate,
             phoneDTMF: events(in: phoneAudio, clockRate: phoneCodecDescription.clockRate),
             browserDTMF: events(in: browserAudio, clockRate: browserCodecDescription.clockRate),
+            browserPhoneCodec: phoneCodecOffered.map { ($0.payloadType, phoneCodecEvents?.payloadType) },
             browserSSRC: ours ?? plan.ssrc ?? UInt32.random(in: 1...UInt32.max),
             phoneRTCPMux: phoneAudio?.rtcpMux ?? false,
             phoneRTCPPort: phoneAudio?.rtcpAttribute.flatMap { UInt16(exactly: $0.port) })

@@ -159,6 +159,10 @@ public struct SIPMediaTranslator: Sendable {
                 }
                 return codec
             }
+            if offered.media == "audio" {
+                codecs = Self.addingG711(to: codecs, taken: Set(offer.media.flatMap { $0.codecs.map(\.payloadType) }),
+                                         events: offered.codecs.contains { $0.kind == .telephoneEvent })
+            }
             if offered.media == "video" {
                 // One H.264 entry is enough for phones; keep the first, and VP8.
                 var sawH264 = false
@@ -277,6 +281,28 @@ public struct SIPMediaTranslator: Sendable {
                     payloadType: dtmfPT, rtpMap: RTPMap(payloadType: dtmfPT, encodingName: "telephone-event", clockRate: 48000),
                     parameters: FormatParameters(payloadType: dtmfPT, parameters: [("0-16", nil)])))
             }
+        }
+        return result
+    }
+
+    /// Adds G.711 µ-law and A-law (for transcoding) to a browser's Opus that lacks them, so that a phone
+    /// speaking only G.711 can still answer, and telephone-event at 8 kHz to go with them when the browser
+    /// sends `events` (at any clock: the bridge rescales).
+    static func addingG711(to codecs: [CodecDescription], taken: Set<UInt8>, events: Bool) -> [CodecDescription] {
+        guard codecs.contains(where: { $0.kind == .opus }) else { return codecs }
+        var result = codecs
+        let firstAuxiliary = result.firstIndex { $0.kind.isAuxiliary } ?? result.endIndex
+        let missing: [(CodecKind, UInt8, String)] = [(.pcmu, 0, "PCMU"), (.pcma, 8, "PCMA")].filter { kind, pt, _ in
+            !result.contains { $0.kind == kind } && !taken.contains(pt)
+        }
+        result.insert(contentsOf: missing.map { _, pt, name in
+            CodecDescription(payloadType: pt, rtpMap: RTPMap(payloadType: pt, encodingName: name, clockRate: 8000))
+        }, at: firstAuxiliary)
+        if !missing.isEmpty, events,
+           !result.contains(where: { $0.kind == .telephoneEvent && $0.clockRate == 8000 }),
+           let pt = (96...127).map(UInt8.init).first(where: { !taken.contains($0) && !result.map(\.payloadType).contains($0) }) {
+            result.append(CodecDescription(payloadType: pt, rtpMap: RTPMap(payloadType: pt, encodingName: "telephone-event", clockRate: 8000),
+                                           parameters: FormatParameters(payloadType: pt, parameters: [("0-16", nil)])))
         }
         return result
     }

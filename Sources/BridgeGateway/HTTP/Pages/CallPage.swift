@@ -141,9 +141,13 @@ enum CallPage {
     call.audioStats = async () => {
       if (!call.pc) return null;
       const out = { inbound: 0, outbound: 0, audioLevel: 0, energy: 0, connection: call.pc.connectionState };
-      (await call.pc.getStats()).forEach(s => {
-        if (s.type === "inbound-rtp" && s.kind === "audio") { out.inbound = s.packetsReceived; out.audioLevel = s.audioLevel || 0; out.energy = s.totalAudioEnergy || 0; out.codec = s.codecId; }
-        if (s.type === "outbound-rtp" && s.kind === "audio") out.outbound = s.packetsSent;
+      const report = await call.pc.getStats();
+      report.forEach(s => {
+        if (s.type === "inbound-rtp" && s.kind === "audio") {
+          out.inbound = s.packetsReceived; out.audioLevel = s.audioLevel || 0; out.energy = s.totalAudioEnergy || 0;
+          out.codec = (report.get(s.codecId) || {}).mimeType;
+        }
+        if (s.type === "outbound-rtp" && s.kind === "audio") { out.outbound = s.packetsSent; out.sentCodec = (report.get(s.codecId) || {}).mimeType; }
       });
       return out;
     };
