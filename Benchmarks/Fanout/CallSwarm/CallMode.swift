@@ -36,7 +36,7 @@ struct TonePayloads: Sendable {
     }
 
     private static func encode(_ codec: MediaCodec, seconds: Int) throws -> [[UInt8]] {
-        let encoder = try AudioEncoder(codec: codec, bitrate: 32_000)
+        let encoder = try AudioEncoder(codec: codec, opus: .speech)
         let rate = 48_000
         var samples: [Int16] = []
         samples.reserveCapacity(rate * seconds * 2)
