@@ -1,10 +1,11 @@
+import InteropSupport
 import Foundation
 import NIOCore
 import NIOPosix
 import Testing
 
 /// Runs the built `mediabridge` binary (`make test` builds it before the tests).
-@Suite(.serialized) struct CLITests {
+@Suite(.serialized, .ownThread) struct CLITests {
     static let binary = Fixtures.repositoryRoot + "/.build/debug/mediabridge"
 
     struct Outcome {

@@ -13,7 +13,7 @@ import Glibc
 
 /// `SIPEndpoint` on 127.0.0.1 with a test route handler, against a `SIPUserAgent` playing the phone on a
 /// plain UDP socket: inbound answer, INFO DTMF and BYE; the ring timeout; an outbound call. Bounded waits.
-@Suite(.serialized) struct SIPEndpointTests {
+@Suite(.serialized, .ownThread) struct SIPEndpointTests {
     typealias GatewayCallID = BridgeGateway.SIPCallID
 
     /// Records events; answers or ignores incoming calls.

@@ -14,10 +14,10 @@ import Testing
         let sink = CollectingSink()
         let source = RTSPSource(options: options)
         source.start(sink: sink)
-        let ended = await sink.wait(timeout: .seconds(10)) { $0.ended }
+        let ended = await sink.wait(timeout: mediaTimeout + .seconds(10)) { $0.ended }
         source.stop()
         await camera.stop()
-        #expect(ended, "the source did not end within 10 s")
+        #expect(ended, "the source did not end within \(mediaTimeout + .seconds(10))")
         #expect(sink.snapshot.callsAfterEnd == 0)
         return sink.snapshot.error
     }
@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test func cameraClosingTheConnectionEndsTheSource() async throws {
-        let error = try await run(.closeAfterPlay, mediaTimeout: .seconds(8))
+        let error = try await run(.closeAfterPlay, mediaTimeout: .seconds(30))
         #expect(error?.description == "the camera closed the connection")
     }
 
