@@ -3,8 +3,9 @@ import CBridgeFFmpeg
 import CBridgeShim
 
 /// libavcodec encoders for what browsers and phones take: Opus (48 kHz, stereo or mono by `OpusSettings`),
-/// G.711 µ-law and A-law (8 kHz mono) and G.722 (16 kHz mono, 8 kHz RTP clock). Input is always 48 kHz interleaved 16-bit stereo
-/// (what `AudioDecoder` produces); it is resampled to the codec's rate and cut into 20 ms frames.
+/// G.711 µ-law and A-law (8 kHz mono) and G.722 (16 kHz mono, 8 kHz RTP clock). Input is always 48 kHz
+/// interleaved 16-bit stereo (what `AudioDecoder` produces); it is resampled to the codec's rate and cut into
+/// 20 ms frames.
 public final class AudioEncoder {
     public let codec: MediaCodec
     /// The codec's RTP clock rate (G.722 runs its RTP clock at 8 kHz for historical reasons).
