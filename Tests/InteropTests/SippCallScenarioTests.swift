@@ -145,9 +145,11 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mb-sipp-uas-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let messages = directory.appendingPathComponent("messages.log")
+        // -nr: the gateway's ACK to the second copy is the same ACK again, which sipp would otherwise take for
+        // a retransmission of the first and answer by resending its 200, over and over.
         let phone = try PeerProcess.startTool("/usr/bin/sipp", arguments: [
             "-sf", SippCaller.scenario("uas_200_twice.xml"), "-p", "\(phonePort)", "-i", "127.0.0.1", "-m", "1",
-            "-mp", String(try PeerProcess.freeUDPPort() & ~1), "-nostdin", "-timeout", "25s", "-timeout_error",
+            "-mp", String(try PeerProcess.freeUDPPort() & ~1), "-nostdin", "-nr", "-timeout", "25s", "-timeout_error",
             "-trace_msg", "-message_file", messages.path,
         ], log: directory.appendingPathComponent("sipp.log"))
         defer { PeerProcess.stop(phone) }
