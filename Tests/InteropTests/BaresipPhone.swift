@@ -91,7 +91,7 @@ final class BaresipPhone {
 
     var log: String { text }
 
-    /// RMS of what baresip heard (the decoded audio it recorded), over the file's 16-bit samples.
+    /// RMS of the loudest second of what baresip heard (the decoded audio it recorded, 16-bit samples).
     func receivedLevel() -> Double {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("snd").path)) ?? []
         guard let name = files.first(where: { $0.hasSuffix("-dec.wav") }),
@@ -99,7 +99,15 @@ final class BaresipPhone {
         else { return 0 }
         let samples = data.dropFirst(44).withUnsafeBytes { Array($0.bindMemory(to: Int16.self)) }
         guard !samples.isEmpty else { return 0 }
-        return (samples.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(samples.count)).squareRoot()
+        // The loudest second (sample rate and channels from the WAV header): silence before the call's audio
+        // starts, longer on a busy machine, must not dilute the level.
+        let header = [UInt8](data.prefix(44))
+        let rate = Int(header[24]) | Int(header[25]) << 8 | Int(header[26]) << 16 | Int(header[27]) << 24
+        let channels = max(Int(header[22]) | Int(header[23]) << 8, 1)
+        let window = min(max(rate * channels, 800), samples.count)
+        return stride(from: 0, to: samples.count - window + 1, by: max(window / 4, 1)).map { start in
+            (samples[start..<(start + window)].reduce(0.0) { $0 + Double($1) * Double($1) } / Double(window)).squareRoot()
+        }.max() ?? 0
     }
 
     func stop() {
