@@ -19,7 +19,8 @@ import Testing
 
     /// Runs sipp as a UAC against the gateway (bounded: 15 s) and returns its exit status and log.
     static func runUAC(scenario: URL, user: String, gatewaySIPPort: Int, extra: [String] = []) throws -> (Int32, String) {
-        let port = try SippInteropTests.freePort()
+        // Free for TCP too (sipp binds its port for `-t t1`) and below the kernel's ephemeral range.
+        let port = try PeerProcess.freeUDPPort()
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("sipp-edge-\(port).log")
         let process = try PeerProcess.startTool(sipp, arguments: [
             "-sf", scenario.path, "127.0.0.1:\(gatewaySIPPort)", "-s", user, "-m", "1", "-i", "127.0.0.1", "-p", "\(port)",
@@ -97,7 +98,7 @@ import Testing
     }
 
     @Test func accountRegistersThroughADigestChallenge() async throws {
-        let registrarPort = try SippInteropTests.freePort()
+        let registrarPort = try PeerProcess.freeUDPPort()
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("sipp-registrar-\(registrarPort).log")
         let registrar = try PeerProcess.startTool(Self.sipp, arguments: [
             "-sf", PeerProcess.repositoryRoot + "/Tests/Interop/sipp/registrar.xml", "-p", "\(registrarPort)", "-i", "127.0.0.1",

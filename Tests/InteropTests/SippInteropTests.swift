@@ -14,10 +14,6 @@ import Glibc
 @Suite(.serialized, .ownThread) struct SippInteropTests {
     /// One UDP socket on 127.0.0.1 with a free port.
     /// A UDP port that was free a moment ago (for sipp's `-p`).
-    static func freePort() throws -> UInt16 {
-        try BlockingUDPSocket().port
-    }
-
     @Test func sippUACCallsTheUserAgent() throws {
         let socket = try BlockingUDPSocket()
         var agent = SIPUserAgent(configuration: SIPUserAgent.Configuration(
@@ -69,7 +65,7 @@ import Glibc
 
     @Test func theUserAgentCallsSippUAS() throws {
         let socket = try BlockingUDPSocket()
-        let sippPort = try Self.freePort()
+        let sippPort = UInt16(try PeerProcess.freeUDPPort())
         var agent = SIPUserAgent(configuration: SIPUserAgent.Configuration(
             contact: SIPURI(user: "gw", host: "127.0.0.1", port: socket.port),
             via: SIPVia(transport: "UDP", host: "127.0.0.1", port: socket.port), userAgent: "mediabridge-test"),
