@@ -52,7 +52,7 @@ run: build
 test: build
 	@set -o pipefail; $(SWIFT) test --parallel 2>&1 | tee .build/test.log || { status=$$?; \
 		echo "== failures (whole log: .build/test.log) =="; \
-		grep -E -A4 'recorded an issue|error:|Fatal error|unexpected signal' .build/test.log | tail -80; \
+		grep -E 'recorded an issue|error:|Fatal error|unexpected signal' .build/test.log | cut -c1-400 | tail -40; \
 		exit $$status; }
 
 bench: deps
