@@ -50,7 +50,7 @@ public final class AudioEncoder {
             // libopus reads its complexity from compression_level and its application from a private option
             // (FFmpeg's own Opus encoder, the fallback, has neither and ignores both).
             context.pointee.compression_level = Int32(min(max(opus.complexity, 0), 10))
-            if let options = context.pointee.priv_data { av_opt_set(options, "application", opus.application, 0) }
+            if let options = context.pointee.priv_data { av_opt_set(options, "application", opus.application.rawValue, 0) }
         }
         let opened = avcodec_open2(context, encoder, nil)
         guard opened >= 0 else { throw .ffmpeg("cannot open the \(codec.rawValue) encoder", opened) }

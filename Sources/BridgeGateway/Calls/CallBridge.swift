@@ -22,7 +22,7 @@ final class CallBridge {
         var browserClockRate: Int
         var phoneDTMF: (payloadType: UInt8, clockRate: Int)?
         var browserDTMF: (payloadType: UInt8, clockRate: Int)?
-        /// In a transcoded call where the gateway offered the browser the phone's own codec too: the payload
+        /// Only in a transcoded call where the gateway offered the browser the phone's own codec too: the payload
         /// types (audio, and telephone events at that codec's clock) the browser may still send it on. Chromium
         /// sends the offer's first codec it supports even when its answer left that codec out; such packets
         /// reach the phone untranscoded.
@@ -157,7 +157,7 @@ final class CallBridge {
     func handleBrowserPacket(_ bytes: [UInt8]) {
         guard let packet = try? RTPPacket(parsing: bytes) else { return }
         let payloadType = packet.header.payloadType.rawValue
-        let phoneCodec = toPhone == nil ? nil : plan.browserPhoneCodec
+        let phoneCodec = plan.browserPhoneCodec
         let untranscoded = phoneCodec.map { payloadType == $0.payloadType || payloadType == $0.events } ?? false
         let isEvent = payloadType == plan.browserDTMF?.payloadType || (untranscoded && payloadType == phoneCodec?.events)
         guard isEvent || untranscoded || payloadType == plan.browserPayloadType else { return }

@@ -397,7 +397,9 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
         // Our SSRC towards the browser is the one our own browser-side SDP announced.
         let ours = (ourBrowserSDP ?? browserSDP).media.first { $0.media == "audio" }?.ssrcAttributes.first?.ssrc
         // The phone's codec as our browser-side SDP offered it (a browser may send it though it answered another).
-        let ourAudio = ourBrowserSDP?.media.first { $0.media == "audio" && !$0.isRejected }
+        // Only a transcoded call needs it: in a pass-through the browser's codec is the phone's already.
+        let transcoded = if case .transcode = plan.decision { true } else { false }
+        let ourAudio = transcoded ? ourBrowserSDP?.media.first { $0.media == "audio" && !$0.isRejected } : nil
         let phoneCodecOffered = ourAudio?.codecs.first { $0.kind == phoneCodecDescription.kind && $0.clockRate == phoneCodecDescription.clockRate }
         let phoneCodecEvents = ourAudio?.codecs.first { $0.kind == .telephoneEvent && $0.clockRate == phoneCodecDescription.clockRate }
         return CallBridge.AudioPlan(

@@ -263,8 +263,7 @@ public struct SIPMediaTranslator: Sendable {
         var result = codecs
         var used = taken.union(codecs.map(\.payloadType))
         func freePayloadType(preferring preferred: UInt8) -> UInt8 {
-            if !used.contains(preferred) { used.insert(preferred); return preferred }
-            let free = (96...127).first { !used.contains(UInt8($0)) }.map(UInt8.init) ?? preferred
+            let free = used.contains(preferred) ? freeDynamicPayloadType(avoiding: used) ?? preferred : preferred
             used.insert(free)
             return free
         }
@@ -276,10 +275,7 @@ public struct SIPMediaTranslator: Sendable {
             let firstAuxiliary = result.firstIndex { $0.kind.isAuxiliary } ?? result.endIndex
             result.insert(opus, at: firstAuxiliary)
             if result.contains(where: { $0.kind == .telephoneEvent }), !result.contains(where: { $0.kind == .telephoneEvent && $0.clockRate == 48000 }) {
-                let dtmfPT = freePayloadType(preferring: 110)
-                result.append(CodecDescription(
-                    payloadType: dtmfPT, rtpMap: RTPMap(payloadType: dtmfPT, encodingName: "telephone-event", clockRate: 48000),
-                    parameters: FormatParameters(payloadType: dtmfPT, parameters: [("0-16", nil)])))
+                result.append(telephoneEvent(payloadType: freePayloadType(preferring: 110), clockRate: 48000))
             }
         }
         return result
@@ -300,11 +296,21 @@ public struct SIPMediaTranslator: Sendable {
         }, at: firstAuxiliary)
         if !missing.isEmpty, events,
            !result.contains(where: { $0.kind == .telephoneEvent && $0.clockRate == 8000 }),
-           let pt = (96...127).map(UInt8.init).first(where: { !taken.contains($0) && !result.map(\.payloadType).contains($0) }) {
-            result.append(CodecDescription(payloadType: pt, rtpMap: RTPMap(payloadType: pt, encodingName: "telephone-event", clockRate: 8000),
-                                           parameters: FormatParameters(payloadType: pt, parameters: [("0-16", nil)])))
+           let pt = freeDynamicPayloadType(avoiding: taken.union(result.map(\.payloadType))) {
+            result.append(telephoneEvent(payloadType: pt, clockRate: 8000))
         }
         return result
+    }
+
+    /// The first dynamic payload type (96-127) not in `used`.
+    static func freeDynamicPayloadType(avoiding used: Set<UInt8>) -> UInt8? {
+        (96...127).map(UInt8.init).first { !used.contains($0) }
+    }
+
+    /// A telephone-event entry the gateway adds, with every event (RFC 4733 section 2.4.1 lists 0-16).
+    static func telephoneEvent(payloadType: UInt8, clockRate: Int) -> CodecDescription {
+        CodecDescription(payloadType: payloadType, rtpMap: RTPMap(payloadType: payloadType, encodingName: "telephone-event", clockRate: clockRate),
+                         parameters: FormatParameters(payloadType: payloadType, parameters: [("0-16", nil)]))
     }
 
     /// The telephone-event entry at a clock rate (DTMF rides at the clock of the audio it goes with).
