@@ -1,3 +1,4 @@
+import BridgeCore
 import BridgeRTP
 import CBridgeFFmpeg
 import CBridgeShim
@@ -24,14 +25,17 @@ public final class AudioDecoder {
         case .g722: codecID = AV_CODEC_ID_ADPCM_G722
         case .h264, .h265: throw MediaError("\(track.codec.rawValue) is not audio")
         }
+        guard MediaLimits.clockRates.contains(track.clockRate), track.channels <= MediaLimits.channelCounts.upperBound else {
+            throw MediaError("\(track.codec.rawValue) at \(track.clockRate) Hz with \(track.channels) channels is out of range")
+        }
         guard let codec = avcodec_find_decoder(codecID), let context = avcodec_alloc_context3(codec),
               let packet = av_packet_alloc(), let frame = av_frame_alloc()
         else { throw MediaError("no \(track.codec.rawValue) decoder in this FFmpeg") }
         self.context = context
         self.packet = packet
         self.frame = frame
-        context.pointee.sample_rate = Int32(track.codec == .g722 ? 16_000 : (track.codec == .opus ? 48_000 : track.clockRate))
-        av_channel_layout_default(&context.pointee.ch_layout, Int32(max(track.channels, 1)))
+        context.pointee.sample_rate = Int32(track.codec == .g722 ? 16_000 : (track.codec == .opus ? 48_000 : Int32(clamping: track.clockRate)))
+        av_channel_layout_default(&context.pointee.ch_layout, Int32(clamping: max(track.channels, 1)))
         if !track.audioSpecificConfig.isEmpty {
             let size = track.audioSpecificConfig.count
             guard let extradata = av_mallocz(size + Int(AV_INPUT_BUFFER_PADDING_SIZE))?.assumingMemoryBound(to: UInt8.self) else {

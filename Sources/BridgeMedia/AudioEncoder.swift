@@ -1,3 +1,4 @@
+import BridgeCore
 import BridgeRTP
 import CBridgeFFmpeg
 import CBridgeShim
@@ -118,7 +119,7 @@ public final class AudioEncoder {
     }
 
     private func toClock(_ samples: Int64) -> Int64 {
-        sampleRate == clockRate ? samples : samples * Int64(clockRate) / Int64(sampleRate)
+        sampleRate == clockRate ? samples : ClockScaling.rescale(samples, by: Int64(clockRate), over: Int64(sampleRate))
     }
 
     private func append(_ samples: [Int16]) throws(MediaError) {

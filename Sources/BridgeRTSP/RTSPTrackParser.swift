@@ -36,6 +36,7 @@ public enum RTSPTrackParser {
                     break
                 }
             }
+            names += media.invalidRTPMaps.map { "rtpmap \"\($0)\" (clock rate or channels out of range)" }
             if let chosen, chosen.info.codec.isVideo == (kind == "video") {
                 if kind == "video" {
                     // One video track: the first the gateway can take.

@@ -49,6 +49,22 @@ import Testing
         #expect(failure?.isTransient == false)
     }
 
+    /// A DESCRIBE whose audio claims a clock rate beyond Int32 used to reach libavcodec and trap; the
+    /// track is refused with the reason, and the video still plays.
+    @Test func anAudioClockRateOutOfRangeRefusesOnlyThatTrack() throws {
+        let sdp = "v=0\r\no=- 1 1 IN IP4 10.0.0.9\r\ns=cam\r\nt=0 0\r\n"
+            + "m=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=control:track1\r\n"
+            + "m=audio 0 RTP/AVP 0\r\na=rtpmap:0 PCMU/3000000000\r\na=control:track2\r\n"
+        let tracks = try RTSPTrackParser.tracks(fromSDP: Array(sdp.utf8), base: "rtsp://10.0.0.9/")
+        #expect(tracks.map(\.info.codec) == [.h264])
+        let audioOnly = "v=0\r\no=- 1 1 IN IP4 10.0.0.9\r\ns=cam\r\nt=0 0\r\n"
+            + "m=audio 0 RTP/AVP 97\r\na=rtpmap:97 MPEG4-GENERIC/16000/4294967297\r\na=control:track2\r\n"
+        let failure = #expect(throws: RTSPFailure.self) {
+            try RTSPTrackParser.tracks(fromSDP: Array(audioOnly.utf8), base: "rtsp://10.0.0.9/")
+        }
+        #expect(failure?.reason.contains("out of range") == true)
+    }
+
     @Test func controlResolution() {
         let base = "rtsp://cam:554/live"
         #expect(RTSPURL.resolve(control: nil, base: base) == base)

@@ -187,6 +187,21 @@ import Testing
 
     /// A browser that offers only Opus (and its events) still reaches a phone that speaks only G.711: the SIP
     /// offer adds µ-law, A-law and telephone-event at 8 kHz, and the phone's µ-law answer means transcoding.
+    /// A phone answering `PCMU/3000000000` (or 9 channels) used to reach the audio decoder and trap. Its
+    /// format is left out, not read as static PCMU, so no codec is common and the call is refused.
+    @Test func aPhoneCodecWithAClockRateOutOfRangeIsRefused() throws {
+        var translator = translator()
+        let offer = try phoneOffer(extra: "a=rtpmap:0 PCMU/3000000000\r\n", formats: "0 101")
+        #expect(offer.media[0].codecs.map(\.payloadType) == [101])
+        #expect(offer.media[0].invalidRTPMaps == ["0 PCMU/3000000000"])
+        #expect(throws: SDPError.self) { try translator.webRTCOffer(fromSIPOffer: offer) }
+        for value in ["0 PCMU/0", "0 PCMU/8000/9", "0 PCMU/8000/0", "0 PCMU/1000001", "0 PCMU/-8000"] {
+            #expect(RTPMap(attributeValue: value) == nil, "\(value)")
+        }
+        #expect(RTPMap(attributeValue: "96 opus/48000/2")?.channels == 2)
+        #expect(RTPMap(attributeValue: "96 X/1000000/8")?.clockRate == 1_000_000)
+    }
+
     @Test func anOpusOnlyBrowserOfferAlsoOffersThePhoneG711() throws {
         let chromium = SDPFixtures.text("chromium-call-offer.sdp")
         let keep: Set<String> = ["111", "110"]

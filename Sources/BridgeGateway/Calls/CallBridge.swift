@@ -253,7 +253,7 @@ final class CallBridge {
                               durationScale: (to: Int, from: Int), line: inout RTPOutgoingLine, renumber: Bool) -> [UInt8] {
         var payload = Array(packet.payload(in: bytes))
         if durationScale.to != durationScale.from, var event = TelephoneEvent(payload: payload) {
-            event.duration = UInt16(clamping: Int(event.duration) * durationScale.to / max(durationScale.from, 1))
+            event.duration = UInt16(clamping: ClockScaling.rescale(Int64(event.duration), by: Int64(durationScale.to), over: Int64(max(durationScale.from, 1))))
             payload.replaceSubrange(0..<4, with: event.payload)
         }
         let sequence = renumber ? line.next(timestamp: timestamp) : line.forwarded(packet.header.sequenceNumber.rawValue, timestamp: timestamp)

@@ -112,7 +112,22 @@ public struct ConfigLoader: Sendable {
 
     private func decodeHTTP(_ node: Node, into http: inout HTTPConfig, reader: ConfigReader) {
         let path = ConfigPath.root.appending("http")
-        guard let section = reader.mapping(node, at: path, allowedKeys: ["listen", "tls"]) else { return }
+        let keys = ["listen", "tls", "admin_token", "metrics_token", "allowed_origins", "hosts", "max_connections"]
+        guard let section = reader.mapping(node, at: path, allowedKeys: keys) else { return }
+        http.adminToken = section["admin_token"].flatMap { reader.nonEmptyString($0, at: path.appending("admin_token")) }.map(Redacted.init)
+        http.metricsToken = section["metrics_token"].flatMap { reader.nonEmptyString($0, at: path.appending("metrics_token")) }.map(Redacted.init)
+        if let origins = section["allowed_origins"] {
+            http.allowedOrigins = reader.stringList(origins, at: path.appending("allowed_origins")) ?? []
+            for origin in http.allowedOrigins where !(origin.hasPrefix("http://") || origin.hasPrefix("https://")) || origin.dropFirst(8).contains("/") {
+                reader.report("\"\(origin)\" is not an origin (scheme://host[:port], no path)", at: path.appending("allowed_origins"), node: origins)
+            }
+        }
+        if let hosts = section["hosts"] {
+            http.hosts = (reader.stringList(hosts, at: path.appending("hosts")) ?? []).map { $0.lowercased() }
+        }
+        if let limit = section["max_connections"] {
+            http.maxConnections = reader.integer(limit, at: path.appending("max_connections"), in: 1...1_000_000) ?? http.maxConnections
+        }
         if let listen = section["listen"], let text = reader.nonEmptyString(listen, at: path.appending("listen")) {
             switch ListenAddress.parse(text) {
             case .success(let address): http.listen = address

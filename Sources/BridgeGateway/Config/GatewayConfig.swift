@@ -44,6 +44,17 @@ public struct HTTPConfig: Sendable {
 
     public var listen = ListenAddress(host: "127.0.0.1", port: 8080)
     public var tls: TLS?
+    /// Bearer token for the admin API and `/metrics`; nil admits only clients on this machine.
+    public var adminToken: Redacted?
+    /// A second token that opens `/metrics` only (for a scraper).
+    public var metricsToken: Redacted?
+    /// Origins besides the gateway's own whose pages may open the call WebSocket (`https://example.org`).
+    public var allowedOrigins: [String] = []
+    /// Host names (without port) the gateway answers to besides IP literals, localhost, the listen host and
+    /// `webrtc.hosts`, against DNS rebinding; `*` admits any Host.
+    public var hosts: [String] = []
+    /// Upper bound on HTTP connections at once; the excess is closed at accept.
+    public var maxConnections = 1024
 }
 
 public struct WebRTCConfig: Sendable {

@@ -10,15 +10,15 @@ struct CallRouteSummary: ResponseCodable, Equatable {
 
     var name: String
     /// `username@registrar` when the route has an account.
-    var account: String?
-    var registration: Registration?
+    var account: String? = nil
+    var registration: Registration? = nil
     /// The Request-URI user of the route's trunk.
-    var trunkUser: String?
+    var trunkUser: String? = nil
     var fallback: String
     /// Whether the call page needs the route's bearer token.
     var protected: Bool
     /// The call in progress, nil when the route is idle.
-    var active: ActiveCallSummary?
+    var active: ActiveCallSummary? = nil
 }
 
 /// The call in progress on a route, each leg as its RTCP shows it.
@@ -49,11 +49,19 @@ struct CallRouteList: ResponseCodable, Equatable {
     var calls: [CallRouteSummary]
 }
 
-/// `GET /api/v1/calls`: the call routes with their registration state.
+/// `GET /api/v1/calls`: the call routes with their registration state and calls in progress for the
+/// operator (`AccessPolicy`); for anyone else only the names of the call routes without a token.
 enum CallsEndpoint {
-    static func addRoutes(to router: Router<BasicRequestContext>, calls: [CallRouteConfig], callRoutes: [String: CallRoute], sip: SIPEndpoint?) {
-        router.get("api/v1/calls") { _, _ in
+    static func addRoutes(to router: Router<GatewayRequestContext>, calls: [CallRouteConfig], callRoutes: [String: CallRoute],
+                          sip: SIPEndpoint?, access: AccessPolicy)
+    {
+        router.get("api/v1/calls") { request, context in
             var list = list(calls: calls, sip: sip)
+            guard access.isAdmin(request, context) else {
+                return CallRouteList(sip: nil, calls: list.calls.filter { !$0.protected }.map {
+                    CallRouteSummary(name: $0.name, fallback: $0.fallback, protected: false)
+                })
+            }
             for index in list.calls.indices {
                 list.calls[index].active = await callRoutes[list.calls[index].name]?.activeCall()
             }

@@ -31,7 +31,7 @@ final class EchoTestEndpoint: Sendable {
 
     static var isEnabled: Bool { ProcessInfo.processInfo.environment["MEDIABRIDGE_TEST_ENDPOINTS"] == "1" }
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<GatewayRequestContext>) {
         let endpoint = self
         router.post("api/v1/test/echo") { request, context in
             try await endpoint.answer(request: request, context: context)
@@ -45,7 +45,7 @@ final class EchoTestEndpoint: Sendable {
         }
     }
 
-    private func answer(request: Request, context: BasicRequestContext) async throws -> Response {
+    private func answer(request: Request, context: GatewayRequestContext) async throws -> Response {
         let body = try await request.body.collect(upTo: 64 * 1024)
         let offer: SessionDescription
         do {

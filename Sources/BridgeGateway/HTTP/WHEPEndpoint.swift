@@ -5,7 +5,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// WHEP (RFC 9725) per route at `/whep/{route}`: POST an offer, get the answer and a session resource;
+/// WHEP (draft-ietf-wish-whep, built on WHIP, RFC 9725) per route at `/whep/{route}`: POST an offer, get the answer and a session resource;
 /// PATCH it with trickle candidates; DELETE it to leave. CORS and `Link: rel="ice-server"` on every answer,
 /// and a bearer token when the route has one.
 struct WHEPEndpoint: Sendable {
@@ -15,7 +15,7 @@ struct WHEPEndpoint: Sendable {
 
     static let maximumOffer = 128 * 1024
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<GatewayRequestContext>) {
         let endpoint = self
         router.post("whep/:route") { request, context in try await endpoint.post(request, context) }
         router.on("whep/:route", method: .options) { request, context in endpoint.options(request, context) }
@@ -26,7 +26,7 @@ struct WHEPEndpoint: Sendable {
 
     // MARK: Handlers
 
-    private func post(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    private func post(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         let (hub, denied) = authorize(request, context)
         guard let hub else { return denied ?? notFound(context) }
         guard request.headers[.contentType]?.lowercased().hasPrefix("application/sdp") == true else {
@@ -86,7 +86,7 @@ struct WHEPEndpoint: Sendable {
         return Response(status: .created, headers: headers, body: .init(byteBuffer: ByteBuffer(string: answer.description.write())))
     }
 
-    private func patch(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    private func patch(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         let (hub, denied) = authorize(request, context)
         guard let hub else { return denied ?? notFound(context) }
         let id = context.parameters.get("session") ?? ""
@@ -108,7 +108,7 @@ struct WHEPEndpoint: Sendable {
         return Response(status: .noContent, headers: corsHeaders())
     }
 
-    private func delete(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    private func delete(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         let (hub, denied) = authorize(request, context)
         guard let hub else { return denied ?? notFound(context) }
         let id = context.parameters.get("session") ?? ""
@@ -116,27 +116,26 @@ struct WHEPEndpoint: Sendable {
         return removed ? Response(status: .ok, headers: corsHeaders()) : Self.plain(.notFound, "no session \(id) on route \(hub.config.name)\n")
     }
 
-    private func options(_ request: Request, _ context: BasicRequestContext) -> Response {
+    private func options(_ request: Request, _ context: GatewayRequestContext) -> Response {
         var headers = corsHeaders()
         headers[.accessControlAllowMethods] = "POST, PATCH, DELETE, OPTIONS"
         headers[.accessControlAllowHeaders] = "Authorization, Content-Type, If-Match"
         headers[.accessControlMaxAge] = "86400"
         if let acceptPost = HTTPField.Name("Accept-Post") { headers[acceptPost] = "application/sdp" }
         if let acceptPatch = HTTPField.Name("Accept-Patch") { headers[acceptPatch] = "application/trickle-ice-sdpfrag" }
-        for link in iceServerLinks() { headers.append(HTTPField(name: .whepLink, value: link)) }
+        // TURN credentials only for a request that may use the route: a preflight carries no token.
+        let (hub, _) = authorize(request, context)
+        for link in iceServerLinks(withCredentials: hub != nil) { headers.append(HTTPField(name: .whepLink, value: link)) }
         return Response(status: .noContent, headers: headers)
     }
 
     // MARK: Helpers
 
     /// The route's hub when the request may use it; otherwise the 401 (or nil for an unknown route).
-    private func authorize(_ request: Request, _ context: BasicRequestContext) -> (RouteHub?, Response?) {
+    private func authorize(_ request: Request, _ context: GatewayRequestContext) -> (RouteHub?, Response?) {
         guard let name = context.parameters.get("route"), let hub = hubs[name] else { return (nil, nil) }
         guard let token = hub.config.token?.revealed else { return (hub, nil) }
-        let presented = request.headers[.authorization].flatMap { value -> String? in
-            value.lowercased().hasPrefix("bearer ") ? String(value.dropFirst(7)) : nil
-        }
-        guard let presented, BearerToken.matches(presented, token) else {
+        guard let presented = AccessPolicy.bearer(in: request), BearerToken.matches(presented, token) else {
             var response = Self.plain(.unauthorized, "route \(name) needs its bearer token (Authorization: Bearer …)\n")
             response.headers[.wwwAuthenticate] = "Bearer realm=\"MediaBridge\""
             return (nil, response)
@@ -144,7 +143,7 @@ struct WHEPEndpoint: Sendable {
         return (hub, nil)
     }
 
-    private func notFound(_ context: BasicRequestContext) -> Response {
+    private func notFound(_ context: GatewayRequestContext) -> Response {
         let name = context.parameters.get("route") ?? ""
         let known = hubs.names
         return Self.plain(.notFound, "no route \"\(name)\"\(DidYouMean.hint(for: name, among: known))\n")
@@ -154,9 +153,10 @@ struct WHEPEndpoint: Sendable {
         [.accessControlAllowOrigin: "*", .accessControlExposeHeaders: "Location, ETag, Link"]
     }
 
-    /// `Link` values for the configured STUN/TURN servers (RFC 9725 section 4.6).
-    func iceServerLinks() -> [String] {
-        iceServers.flatMap { server in
+    /// `Link` values for the configured STUN/TURN servers (RFC 9725 section 4.6); without credentials, the
+    /// servers that need none.
+    func iceServerLinks(withCredentials: Bool = true) -> [String] {
+        iceServers.filter { withCredentials || $0.credential == nil }.flatMap { server in
             server.urls.map { url in
                 var link = "<\(url)>; rel=\"ice-server\""
                 if let username = server.username { link += "; username=\"\(username)\"" }

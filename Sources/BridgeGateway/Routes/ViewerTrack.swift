@@ -106,7 +106,7 @@ struct ViewerTrack {
     func senderReport(now: MonotonicInstant, ntp: UInt64) -> [UInt8]? {
         guard let lastOut, let lastSentAt else { return nil }
         let elapsed = now.nanoseconds >= lastSentAt.nanoseconds ? now.nanoseconds - lastSentAt.nanoseconds : 0
-        let current = lastOut + Int64(elapsed / 1_000) * Int64(clockRate) / 1_000_000
+        let current = lastOut &+ ClockScaling.ticks(nanoseconds: elapsed, clockRate: clockRate)
         var bytes: [UInt8] = []
         RTCPSenderReport(ssrc: SSRC(ssrc), ntpTimestamp: ntp, rtpTimestamp: RTPTimestamp(UInt32(truncatingIfNeeded: current)),
                          packetCount: packets, octetCount: octets).write(into: &bytes)

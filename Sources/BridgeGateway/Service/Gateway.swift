@@ -44,7 +44,7 @@ public struct Gateway: Sendable {
         throws(GatewayStartError) -> some ApplicationProtocol
     {
         let router = GatewayRouter.make(registry: registry, metrics: metrics, logger: logger, webrtc: webrtc, hubs: hubs,
-                                        iceServers: config.webrtc.iceServers, calls: config.calls, callRoutes: callRoutes, sip: sip)
+                                        http: config.http, webrtcConfig: config.webrtc, calls: config.calls, callRoutes: callRoutes, sip: sip)
         let socketRouter = Router(context: BasicWebSocketRequestContext.self)
         CallSocketEndpoint(routes: callRoutes).addRoutes(to: socketRouter)
         let server: HTTPServerBuilder

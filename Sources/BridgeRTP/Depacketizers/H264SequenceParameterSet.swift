@@ -93,7 +93,8 @@ public struct H264SequenceParameterSet: Sendable, Hashable {
     private static func skipScalingList(_ reader: inout ExpGolombReader, size: Int) -> Bool {
         var last: Int32 = 8, next: Int32 = 8
         for _ in 0..<size where next != 0 {
-            guard let delta = reader.readSigned() else { return false }
+            // delta_scale is −128…127 (H.264 section 7.4.2.1.1.1); a larger value is a broken or hostile SPS.
+            guard let delta = reader.readSigned(), (-128...127).contains(delta) else { return false }
             next = (last + delta + 256) % 256
             last = next == 0 ? last : next
         }

@@ -71,8 +71,8 @@ public struct RTCPLegReporter: Sendable {
             highestSequence = sequence
         }
         packetsReceived &+= 1
-        let arrival = Int64(now.nanoseconds / 1_000) * Int64(clockRate) / 1_000_000
-        let transit = arrival - Int64(timestamp)
+        let arrival = ClockScaling.ticks(nanoseconds: now.nanoseconds, clockRate: clockRate)
+        let transit = arrival &- Int64(timestamp)
         if let lastTransit {
             let difference = Double(abs(transit - lastTransit))
             // Timestamps that jump (a new talk spurt after a long hold) do not count as jitter.
@@ -140,7 +140,7 @@ public struct RTCPLegReporter: Sendable {
         var bytes: [UInt8] = []
         if let lastSent {
             let elapsed = now.nanoseconds >= lastSent.at.nanoseconds ? now.nanoseconds - lastSent.at.nanoseconds : 0
-            let timestamp = lastSent.timestamp &+ UInt32(truncatingIfNeeded: elapsed / 1_000 * UInt64(clockRate) / 1_000_000)
+            let timestamp = lastSent.timestamp &+ UInt32(truncatingIfNeeded: ClockScaling.ticks(nanoseconds: elapsed, clockRate: clockRate))
             RTCPSenderReport(ssrc: SSRC(ssrc), ntpTimestamp: ntp, rtpTimestamp: RTPTimestamp(timestamp),
                              packetCount: packetsSent, octetCount: octetsSent).write(reportBlocks: blocks, into: &bytes)
         } else {

@@ -1,3 +1,5 @@
+import BridgeCore
+
 /// An RFC 4733 telephone-event payload (DTMF digits and friends):
 ///
 /// ```
@@ -58,8 +60,8 @@ public struct TelephoneEvent: Sendable, Hashable {
     /// The packets that carry one digit (RFC 4733 section 2.5): a first packet (marker set), updates every
     /// 50 ms while it lasts, then the end packet sent three times, all with the event's timestamp.
     public static func packets(code: UInt8, durationMilliseconds: Int, clockRate: Int = 8_000) -> [(marker: Bool, event: TelephoneEvent)] {
-        let total = UInt16(clamping: durationMilliseconds * clockRate / 1000)
-        let step = UInt16(clamping: 50 * clockRate / 1000)
+        let total = UInt16(clamping: ClockScaling.rescale(Int64(durationMilliseconds), by: Int64(clockRate), over: 1000))
+        let step = UInt16(clamping: ClockScaling.rescale(50, by: Int64(clockRate), over: 1000))
         var packets: [(marker: Bool, event: TelephoneEvent)] = []
         var elapsed: UInt16 = step
         packets.append((true, TelephoneEvent(event: code, duration: min(elapsed, total))))

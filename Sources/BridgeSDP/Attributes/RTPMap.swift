@@ -1,4 +1,7 @@
+import BridgeCore
+
 /// `a=rtpmap:<payload type> <encoding name>/<clock rate>[/<channels>]` (RFC 8866 section 6.6).
+/// Clock rates and channel counts outside `MediaLimits` do not parse: such a map is refused, not trusted.
 public struct RTPMap: Sendable, Hashable {
     public var payloadType: UInt8
     public var encodingName: String
@@ -18,10 +21,10 @@ public struct RTPMap: Sendable, Hashable {
         guard parts.count == 2, let payloadType = PayloadTypes.parse(parts[0]) else { return nil }
         let encoding = parts[1].trimmingSpaces.split(separator: "/", omittingEmptySubsequences: false)
         guard encoding.count >= 2, encoding.count <= 3, !encoding[0].isEmpty,
-              let clockRate = Int(encoding[1]), clockRate > 0 else { return nil }
+              let clockRate = Int(encoding[1]), MediaLimits.clockRates.contains(clockRate) else { return nil }
         var channels: Int?
         if encoding.count == 3 {
-            guard let parsed = Int(encoding[2]), parsed > 0 else { return nil }
+            guard let parsed = Int(encoding[2]), MediaLimits.channelCounts.contains(parsed) else { return nil }
             channels = parsed
         }
         self.init(payloadType: payloadType, encodingName: String(encoding[0]), clockRate: clockRate, channels: channels)

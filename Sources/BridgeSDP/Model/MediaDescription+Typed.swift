@@ -1,6 +1,8 @@
 /// Typed reads of the attributes the gateway uses. Malformed attribute values are skipped, never trapped on.
 extension MediaDescription {
     public var rtpMaps: [RTPMap] { attributeValues("rtpmap").compactMap(RTPMap.init(attributeValue:)) }
+    /// The `a=rtpmap` values that do not parse (or name a clock rate or channel count out of range).
+    public var invalidRTPMaps: [String] { attributeValues("rtpmap").filter { RTPMap(attributeValue: $0) == nil } }
     public var formatParameters: [FormatParameters] { attributeValues("fmtp").compactMap(FormatParameters.init(attributeValue:)) }
     public var rtcpFeedback: [RTCPFeedback] { attributeValues("rtcp-fb").compactMap(RTCPFeedback.init(attributeValue:)) }
     public var extMaps: [ExtMap] { attributeValues("extmap").compactMap(ExtMap.init(attributeValue:)) }
@@ -51,8 +53,10 @@ extension MediaDescription {
     /// Every RTP format of the section with its rtpmap (written or static), fmtp and feedback.
     public var codecs: [CodecDescription] {
         let maps = rtpMaps, parameters = formatParameters, feedback = rtcpFeedback
+        // A format whose rtpmap is there but invalid is left out, not read as its static payload type.
+        let invalid = Set(invalidRTPMaps.compactMap { $0.split(separator: " ").first.flatMap(PayloadTypes.parse) })
         return formats.compactMap { format in
-            guard let payloadType = PayloadTypes.parse(Substring(format)) else { return nil }
+            guard let payloadType = PayloadTypes.parse(Substring(format)), !invalid.contains(payloadType) else { return nil }
             let map = maps.first { $0.payloadType == payloadType } ?? RTPMap.staticPayloadType(payloadType)
             return CodecDescription(
                 payloadType: payloadType, rtpMap: map,
