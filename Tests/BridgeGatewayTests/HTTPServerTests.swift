@@ -1,4 +1,5 @@
 @testable import BridgeGateway
+import BridgeCore
 import NIOCore
 import Foundation
 import Logging
@@ -111,5 +112,101 @@ import Testing
         #expect(hosts.contains("127.0.0.1"))
         #expect(hosts.last == "127.0.0.1")
         #expect(WebRTCTransportServer.advertisedHosts(configured: ["198.51.100.1"], boundHost: "0.0.0.0", includeInterfaces: false) == ["198.51.100.1"])
+    }
+}
+
+/// `http.admin_token`, `http.metrics_token`, the public view of the lists, the Host check and the page headers.
+@Suite struct HTTPAccessTests {
+    static let protected = """
+        http: {listen: "127.0.0.1:0", admin_token: adm-secret, metrics_token: scrape-me}
+        routes:
+          - name: demo
+            source: file:samples/demo.mp4
+            mode: always-on
+          - name: door
+            source: rtsp://admin:hunter2@10.0.0.5:554/Streaming/101
+            token: tok-hunter3
+        """
+
+    func bearer(_ token: String) -> [String: String] { ["Authorization": "Bearer \(token)"] }
+
+    @Test func withoutTheAdminTokenTheRoutesListShowsOnlyPublicRoutesByName() async throws {
+        try await HTTPServerTests().withGateway(Self.protected) { port in
+            for headers in [[:], bearer("tok-hunter3"), bearer("scrape-me"), bearer("adm-secreT")] {
+                let reply = try await TestHTTPClient.get("/api/v1/routes", port: port, headers: headers)
+                let list = try JSONDecoder().decode(RouteList.self, from: Data(reply.body.utf8))
+                #expect(list.routes.map(\.name) == ["demo"], "\(headers)")
+                #expect(list.routes.first?.source == nil)
+                #expect(!reply.body.contains("10.0.0.5"))
+            }
+            let admin = try await TestHTTPClient.get("/api/v1/routes", port: port, headers: bearer("adm-secret"))
+            let list = try JSONDecoder().decode(RouteList.self, from: Data(admin.body.utf8))
+            #expect(list.routes.map(\.name) == ["demo", "door"])
+            #expect(list.routes.last?.source == "rtsp://admin:***@10.0.0.5:554/Streaming/101")
+        }
+    }
+
+    @Test func metricsNeedTheMetricsOrTheAdminToken() async throws {
+        try await HTTPServerTests().withGateway(Self.protected) { port in
+            let anonymous = try await TestHTTPClient.get("/metrics", port: port)
+            #expect(anonymous.status == 401)
+            #expect(anonymous.headers["www-authenticate"]?.hasPrefix("Bearer") == true)
+            #expect(try await TestHTTPClient.get("/metrics", port: port, headers: bearer("tok-hunter3")).status == 401)
+            #expect(try await TestHTTPClient.get("/metrics", port: port, headers: bearer("scrape-me")).status == 200)
+            #expect(try await TestHTTPClient.get("/metrics", port: port, headers: bearer("adm-secret")).status == 200)
+        }
+    }
+
+    @Test func withoutAnAdminTokenOnlyThisMachineIsTheOperator() {
+        let open = AccessPolicy(adminToken: nil, metricsToken: nil)
+        #expect(open.refusal(for: .admin, bearer: nil, fromLoopback: true) == nil)
+        #expect(open.refusal(for: .admin, bearer: "anything", fromLoopback: false)?.status == .forbidden)
+        #expect(open.refusal(for: .metrics, bearer: nil, fromLoopback: false)?.status == .forbidden)
+        let scraped = AccessPolicy(adminToken: nil, metricsToken: Redacted("m"))
+        #expect(scraped.refusal(for: .metrics, bearer: "m", fromLoopback: false) == nil)
+        #expect(scraped.refusal(for: .admin, bearer: "m", fromLoopback: false) != nil)
+        let closed = AccessPolicy(adminToken: Redacted("a"), metricsToken: nil)
+        #expect(closed.refusal(for: .admin, bearer: nil, fromLoopback: true)?.status == .unauthorized)
+        #expect(closed.refusal(for: .admin, bearer: "a", fromLoopback: false) == nil)
+    }
+
+    @Test func aHostThatIsNotTheGatewaysIsRefusedAgainstDNSRebinding() async throws {
+        let yaml = "http: {listen: \"127.0.0.1:0\", hosts: [cams.example.org]}\nwebrtc: {hosts: [gw.example.net]}\n"
+        try await HTTPServerTests().withGateway(yaml) { port in
+            let evil = try await TestHTTPClient.get("/api/v1/routes", port: port, headers: ["Host": "attacker.example:\(port)"])
+            #expect(evil.status == 421)
+            for host in ["127.0.0.1:\(port)", "localhost:\(port)", "[::1]:\(port)", "CAMS.example.org", "gw.example.net:\(port)"] {
+                #expect(try await TestHTTPClient.get("/healthz", port: port, headers: ["Host": host]).status == 200, "\(host)")
+            }
+        }
+        try await HTTPServerTests().withGateway("http: {listen: \"127.0.0.1:0\", hosts: [\"*\"]}\n") { port in
+            let reply = try await TestHTTPClient.get("/healthz", port: port, headers: ["Host": "anything.example"])
+            #expect(reply.status == 200)
+        }
+    }
+
+    @Test func pagesCarryAContentSecurityPolicyAndNoSniff() async throws {
+        try await HTTPServerTests().withGateway(Self.protected) { port in
+            let page = try await TestHTTPClient.get("/", port: port)
+            #expect(page.headers["content-security-policy"]?.contains("frame-ancestors 'self'") == true)
+            #expect(page.headers["x-content-type-options"] == "nosniff")
+            #expect(page.headers["x-frame-options"] == "SAMEORIGIN")
+            let api = try await TestHTTPClient.get("/healthz", port: port)
+            #expect(api.headers["x-content-type-options"] == "nosniff")
+            #expect(api.headers["content-security-policy"] == nil)
+        }
+    }
+}
+
+@Suite struct CallSocketOriginTests {
+    /// Another site's page must not open the call WebSocket with the visitor's browser.
+    @Test func onlyTheGatewaysOwnOrAllowedOriginsOpenTheCallSocket() {
+        let allowed: Set<String> = ["https://portal.example.org"]
+        #expect(CallSocketEndpoint.admitsOrigin(nil, host: "127.0.0.1:8080", allowed: allowed))
+        #expect(CallSocketEndpoint.admitsOrigin("http://127.0.0.1:8080", host: "127.0.0.1:8080", allowed: allowed))
+        #expect(CallSocketEndpoint.admitsOrigin("https://Portal.example.org", host: "127.0.0.1:8080", allowed: allowed))
+        #expect(!CallSocketEndpoint.admitsOrigin("https://evil.example", host: "127.0.0.1:8080", allowed: allowed))
+        #expect(!CallSocketEndpoint.admitsOrigin("http://127.0.0.1:9999", host: "127.0.0.1:8080", allowed: allowed))
+        #expect(!CallSocketEndpoint.admitsOrigin("null", host: nil, allowed: allowed))
     }
 }

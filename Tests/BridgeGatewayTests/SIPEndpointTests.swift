@@ -62,6 +62,7 @@ import Glibc
               - name: desk
                 ring_timeout: \(ringTimeout)
                 trunk: {allow: [127.0.0.1]}
+                allow_uris: ["sip:*@127.0.0.1:*"]
             """)
     }
 
@@ -220,6 +221,7 @@ import Glibc
                 account: {registrar: "192.0.2.5:5080", username: u, password: p}
               - name: trunk
                 trunk: {}
+                allow_uris: ["sip:*@192.0.2.9", "sips:*@*.example.org"]
             """
         let config = try ConfigLoader().parse(yaml: yaml)
         let calls = Dictionary(uniqueKeysWithValues: config.calls.map { ($0.name, $0) })
@@ -232,6 +234,34 @@ import Glibc
         #expect(throws: SIPCallFailure.self) { try SIPEndpoint.plan(route: "trunk", target: "100", calls: calls) }
         #expect(throws: SIPCallFailure.self) { try SIPEndpoint.plan(route: "nope", target: "100", calls: calls) }
         #expect(throws: SIPCallFailure.self) { try SIPEndpoint.plan(route: "acct", target: "abc", calls: calls) }
+    }
+
+    /// Toll fraud: a page that types a `sip:` URI reaches only what `allow_uris` opens; by default only
+    /// numbers through the dial template, and never another host through the route's account.
+    @Test func typedURIsAreDialledOnlyWhereAllowed() throws {
+        let yaml = """
+            sip: {enabled: true}
+            calls:
+              - name: acct
+                dial: sip:{number}@pbx.example.org
+                account: {registrar: "192.0.2.5:5080", username: u, password: p}
+              - name: trunk
+                trunk: {}
+                allow_uris: ["sip:*@192.0.2.9", "sips:*@*.example.org"]
+            """
+        let calls = Dictionary(uniqueKeysWithValues: try ConfigLoader().parse(yaml: yaml).calls.map { ($0.name, $0) })
+        for target in ["sip:+19005550100@pbx.example.org", "sip:bob@evil.example", "SIP:100@192.0.2.5:5080"] {
+            let failure = #expect(throws: SIPCallFailure.self) { try SIPEndpoint.plan(route: "acct", target: target, calls: calls) }
+            #expect(failure?.description.contains("allow_uris") == true, "\(target)")
+        }
+        #expect(try SIPEndpoint.plan(route: "acct", target: "100", calls: calls).target.description == "sip:100@pbx.example.org")
+        #expect(throws: SIPCallFailure.self) { try SIPEndpoint.plan(route: "trunk", target: "sip:bob@192.0.2.99", calls: calls) }
+        #expect(throws: SIPCallFailure.self) { try SIPEndpoint.plan(route: "trunk", target: "sip:bob@192.0.2.9:5070", calls: calls) }
+        #expect(try SIPEndpoint.plan(route: "trunk", target: "sips:ann@pbx.example.org", calls: calls).destinationHost == "pbx.example.org")
+        #expect(URIPattern("http://x") == nil && URIPattern("sip:*") != nil)
+        #expect(URIPattern("sip:*@*.example.org")?.matches("sip:a@example.org") == false)
+        #expect(URIPattern("sip:1*9@h")?.matches("sip:19@h") == true)
+        #expect(URIPattern("sip:1*9@h")?.matches("sip:1@h") == false)
     }
 
     @Test func infoDTMFBodies() throws {

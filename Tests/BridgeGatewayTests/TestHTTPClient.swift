@@ -10,7 +10,7 @@ enum TestHTTPClient {
         var body: String
     }
 
-    static func get(_ path: String, port: Int, host: String = "127.0.0.1") async throws -> Reply {
+    static func get(_ path: String, port: Int, host: String = "127.0.0.1", headers: [String: String] = [:]) async throws -> Reply {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -19,7 +19,10 @@ enum TestHTTPClient {
             }
         var received = ByteBuffer()
         try await channel.executeThenClose { inbound, outbound in
-            try await outbound.write(ByteBuffer(string: "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n"))
+            var fields = ["Host": host, "Connection": "close"]
+            fields.merge(headers) { _, given in given }
+            let head = fields.map { "\($0.key): \($0.value)\r\n" }.sorted().joined()
+            try await outbound.write(ByteBuffer(string: "GET \(path) HTTP/1.1\r\n\(head)\r\n"))
             for try await var chunk in inbound {
                 received.writeBuffer(&chunk)
                 if received.readableBytes > 1 << 20 { break }

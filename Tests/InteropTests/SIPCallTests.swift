@@ -32,7 +32,7 @@ import Testing
     static func gateway(sipPort: Int) throws -> PeerProcess.Gateway {
         try PeerProcess.Gateway(extraYAML: """
             sip: {enabled: true, listen: "127.0.0.1:\(sipPort)", rtp_ports: "20000-20099"}
-            calls: [{name: door, trunk: {user: door}}]
+            calls: [{name: door, trunk: {user: door}, allow_uris: ["sip:*@127.0.0.1:*"]}]
             """)
     }
 

@@ -64,6 +64,21 @@ import Testing
         #expect(reply.header("Accept-Post") == "application/sdp")
     }
 
+    /// A preflight carries no token: on a protected route it must not hand out TURN credentials (the STUN
+    /// server, which needs none, is still listed).
+    @Test func optionsOnAProtectedRouteHidesTURNCredentialsWithoutTheToken() async throws {
+        defer { gateway.stop() }
+        let anonymous = try await HTTPRequest.send("OPTIONS", "\(base)/whep/locked")
+        #expect(anonymous.status == 204)
+        let links = anonymous.header("Link") ?? ""
+        #expect(links.contains("stun:stun.example.org"))
+        #expect(!links.contains("p1") && !links.contains("turn:"))
+        let allowed = try await HTTPRequest.send("OPTIONS", "\(base)/whep/locked", headers: ["Authorization": "Bearer s3cret"])
+        #expect(allowed.header("Link")?.contains("credential=\"p1\"") == true)
+        let open = try await HTTPRequest.send("OPTIONS", "\(base)/whep/demo")
+        #expect(open.header("Link")?.contains("credential=\"p1\"") == true)
+    }
+
     @Test func tokenIsRequiredWhereConfigured() async throws {
         defer { gateway.stop() }
         let offer = try HTTPRequest.fixture("chromium-whep-offer.sdp")

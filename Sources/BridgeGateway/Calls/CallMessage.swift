@@ -4,7 +4,7 @@
 /// `offer` (sdp: answer it), `send-offer` (a late-offer call: make an offer), `answer` (sdp, for the page's
 /// own offer), `progress` (status), `connected`, `ended` (reason, status), `dtmf` (digit, from: phone|browser),
 /// `held` and `resumed` (from: browser|phone: who held or resumed), `error` (message).
-/// Page to gateway: `accept` (call), `reject`, `answer` (sdp), `offer` (sdp, after `send-offer`),
+/// Page to gateway: `auth` (token: the first message on a protected route), `accept` (call), `reject`, `answer` (sdp), `offer` (sdp, after `send-offer`),
 /// `dial` (target, sdp: the page's offer), `hold`, `resume`, `hangup`; `candidate` and `end-of-candidates`
 /// (trickle ICE) are accepted and need nothing, the gateway being ICE-lite.
 struct CallMessage: Codable, Sendable, Equatable {
@@ -20,6 +20,8 @@ struct CallMessage: Codable, Sendable, Equatable {
     var reason: String?
     var status: Int?
     var message: String?
+    /// Only in the page's `auth` message; never sent back.
+    var token: String?
 
     init(_ type: String, route: String? = nil, state: String? = nil, call: String? = nil, caller: String? = nil,
          sdp: String? = nil, target: String? = nil, digit: String? = nil, from: String? = nil, reason: String? = nil,

@@ -23,6 +23,8 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
         var rtpAdvertisedAddress = "127.0.0.1"
         var rtpBindHost = "127.0.0.1"
         var rtpPorts: ClosedRange<Int> = 20_000...20_099
+        /// Call pages connected at once (`calls[].max_pages`); the next one is refused.
+        var maxPages = 16
 
         init(name: String) {
             self.name = name
@@ -73,6 +75,10 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
     var pages: [Int: Page] = [:]
     var nextPage = 0
     var call: ActiveCall?
+    /// A page's dial between its first check and the call's creation (the actor is re-entered while the
+    /// RTP ports are bound): a second dial, or an INVITE, then finds the route busy instead of leaving an
+    /// orphan call.
+    var dialing = false
 
     init(settings: Settings, server: WebRTCTransportServer, logger: Logger) {
         self.routeName = settings.name
@@ -93,7 +99,9 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
 
     // MARK: Pages
 
-    func attach(_ continuation: AsyncStream<CallMessage>.Continuation) -> Int {
+    /// The new page's number, or nil when the route already has `maxPages` pages.
+    func attach(_ continuation: AsyncStream<CallMessage>.Continuation) -> Int? {
+        guard pages.count < settings.maxPages else { return nil }
         nextPage += 1
         pages[nextPage] = Page(continuation: continuation)
         continuation.yield(CallMessage("hello", route: routeName, state: state))
@@ -158,7 +166,7 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
     }
 
     private func ring(_ control: any SIPCallControl) {
-        guard call == nil else { control.reject(status: 486); return }
+        guard call == nil, !dialing else { control.reject(status: 486); return }
         guard !pages.isEmpty else {
             logger.info("call route \(routeName): \(control.caller) called, no page open: \(settings.fallbackStatus)")
             control.reject(status: settings.fallbackStatus)
@@ -239,11 +247,15 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
     // MARK: Outbound calls
 
     private func dial(_ target: String, offer text: String, from page: Int) async {
-        guard call == nil else { send(CallMessage("error", message: "a call is already in progress"), to: page); return }
+        guard call == nil, !dialing else { send(CallMessage("error", message: "a call is already in progress"), to: page); return }
         guard let placer else { send(CallMessage("error", message: "SIP is not enabled on this gateway"), to: page); return }
+        dialing = true
+        defer { dialing = false }
+        var bound: PhoneRTPLeg?
         do {
             let offer = try SessionDescription(parsing: text)
             let leg = try await PhoneRTPLeg.bind(host: settings.rtpBindHost, ports: settings.rtpPorts, on: server.eventLoop)
+            bound = leg
             var translator = newTranslator(port: leg.port)
             let sipOffer = try translator.sipOffer(fromWebRTCOffer: offer)
             let control = try placer.placeCall(route: routeName, to: target, offer: sipOffer, observer: self)
@@ -255,6 +267,8 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
             call = active
             send(CallMessage("progress", call: control.id.rawValue, target: target, status: 100), to: page)
         } catch {
+            // The ports go back to the range when the offer cannot be translated or the call not placed.
+            bound?.close()
             send(CallMessage("ended", reason: "\(error)"), to: page)
         }
     }

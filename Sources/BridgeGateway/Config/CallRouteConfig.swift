@@ -80,6 +80,11 @@ public struct CallRouteConfig: Sendable {
     public var ringTimeout: Duration
     public var fallback: Fallback
     public var dial: DialTemplate?
+    /// `sip:` URIs a page may type besides numbers through `dial`; empty (the default) allows none, so a page
+    /// cannot place calls to arbitrary hosts or through the route's account (toll fraud).
+    public var allowURIs: [URIPattern] = []
+    /// Call pages connected at once; the next is refused.
+    public var maxPages = 16
     public var account: Account?
     public var trunk: Trunk?
     public var tlsVerification: TLSVerification = .full

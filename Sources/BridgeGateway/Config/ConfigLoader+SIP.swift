@@ -6,7 +6,7 @@ import Yams
 extension ConfigLoader {
     static let sipKeys = ["enabled", "listen", "public_address", "rtp_ports", "user_agent", "tls"]
     static let sipTLSKeys = ["listen", "cert", "key"]
-    static let callKeys = ["name", "token", "ring_timeout", "fallback", "dial", "account", "trunk", "tls_verify", "tls_fingerprint"]
+    static let callKeys = ["name", "token", "ring_timeout", "fallback", "dial", "allow_uris", "max_pages", "account", "trunk", "tls_verify", "tls_fingerprint"]
     static let accountKeys = ["registrar", "username", "password", "domain", "expires"]
     static let trunkKeys = ["user", "allow", "username", "password"]
 
@@ -118,6 +118,16 @@ extension ConfigLoader {
                               at: path.appending("dial"), node: node)
             }
         }
+        var allowURIs: [URIPattern] = []
+        if let node = call["allow_uris"], let patterns = reader.stringList(node, at: path.appending("allow_uris")) {
+            for text in patterns {
+                if let pattern = URIPattern(text) {
+                    allowURIs.append(pattern)
+                } else {
+                    reader.report("\"\(text)\" is not a sip: or sips: URI pattern, such as sip:*@pbx.example.org", at: path.appending("allow_uris"), node: node)
+                }
+            }
+        }
         let account = call["account"].flatMap { decodeAccount($0, at: path.appending("account"), reader: reader) }
         let trunk = call["trunk"].flatMap { decodeTrunk($0, at: path.appending("trunk"), routeName: name, reader: reader) }
         if call["account"] == nil && call["trunk"] == nil {
@@ -125,8 +135,11 @@ extension ConfigLoader {
         }
         let verification = tlsVerification(call, at: path, reader: reader)
         guard let name else { return nil }
-        return CallRouteConfig(name: name, token: token.map(Redacted.init), ringTimeout: ringTimeout ?? .seconds(30),
-                               fallback: fallback, dial: dial, account: account, trunk: trunk, tlsVerification: verification)
+        var config = CallRouteConfig(name: name, token: token.map(Redacted.init), ringTimeout: ringTimeout ?? .seconds(30),
+                                     fallback: fallback, dial: dial, account: account, trunk: trunk, tlsVerification: verification)
+        config.allowURIs = allowURIs
+        if let node = call["max_pages"] { config.maxPages = reader.integer(node, at: path.appending("max_pages"), in: 1...1000) ?? config.maxPages }
+        return config
     }
 
     /// `tls_fingerprint` pins the certificate of the route's TLS peers; `tls_verify: false` accepts any.

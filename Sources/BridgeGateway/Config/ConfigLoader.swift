@@ -112,7 +112,7 @@ public struct ConfigLoader: Sendable {
 
     private func decodeHTTP(_ node: Node, into http: inout HTTPConfig, reader: ConfigReader) {
         let path = ConfigPath.root.appending("http")
-        let keys = ["listen", "tls", "admin_token", "metrics_token", "allowed_origins", "hosts", "max_connections"]
+        let keys = ["listen", "tls", "admin_token", "metrics_token", "allowed_origins", "hosts"]
         guard let section = reader.mapping(node, at: path, allowedKeys: keys) else { return }
         http.adminToken = section["admin_token"].flatMap { reader.nonEmptyString($0, at: path.appending("admin_token")) }.map(Redacted.init)
         http.metricsToken = section["metrics_token"].flatMap { reader.nonEmptyString($0, at: path.appending("metrics_token")) }.map(Redacted.init)
@@ -124,9 +124,6 @@ public struct ConfigLoader: Sendable {
         }
         if let hosts = section["hosts"] {
             http.hosts = (reader.stringList(hosts, at: path.appending("hosts")) ?? []).map { $0.lowercased() }
-        }
-        if let limit = section["max_connections"] {
-            http.maxConnections = reader.integer(limit, at: path.appending("max_connections"), in: 1...1_000_000) ?? http.maxConnections
         }
         if let listen = section["listen"], let text = reader.nonEmptyString(listen, at: path.appending("listen")) {
             switch ListenAddress.parse(text) {

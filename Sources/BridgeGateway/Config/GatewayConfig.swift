@@ -53,8 +53,6 @@ public struct HTTPConfig: Sendable {
     /// Host names (without port) the gateway answers to besides IP literals, localhost, the listen host and
     /// `webrtc.hosts`, against DNS rebinding; `*` admits any Host.
     public var hosts: [String] = []
-    /// Upper bound on HTTP connections at once; the excess is closed at accept.
-    public var maxConnections = 1024
 }
 
 public struct WebRTCConfig: Sendable {

@@ -17,10 +17,13 @@ struct AccessPolicy: Sendable {
 
     /// Nil when the request is admitted; otherwise the 401 or 403 to send.
     func refusal(for scope: Scope, _ request: Request, _ context: GatewayRequestContext) -> Response? {
-        let presented = Self.bearer(in: request)
+        refusal(for: scope, bearer: Self.bearer(in: request), fromLoopback: context.isLoopbackClient)
+    }
+
+    func refusal(for scope: Scope, bearer presented: String?, fromLoopback: Bool) -> Response? {
         let tokens = [adminToken, scope == .metrics ? metricsToken : nil].compactMap { $0?.revealed }
         if tokens.isEmpty {
-            if context.isLoopbackClient { return nil }
+            if fromLoopback { return nil }
             return WHEPEndpoint.plain(.forbidden, "this endpoint is open only to the gateway's own machine until http.admin_token is set\n")
         }
         if let presented, tokens.contains(where: { BearerToken.matches(presented, $0) }) { return nil }

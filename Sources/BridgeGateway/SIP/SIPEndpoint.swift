@@ -197,11 +197,16 @@ public final class SIPEndpoint: SIPCallPlacer, Sendable {
         let lower = typed.lowercased()
         let uri: SIPURI?
         if lower.hasPrefix("sip:") || lower.hasPrefix("sips:") {
+            // A typed URI is dialled only where the operator allowed it: otherwise anyone with the page could
+            // call any host, or any number through the route's account.
             uri = try? SIPURI(parsing: String(typed))
+            if let uri, !call.allowURIs.contains(where: { $0.matches(uri.description) }) {
+                throw SIPCallFailure("call route \(route) does not allow dialling \(uri.description.prefix(80)) (calls[].allow_uris)")
+            }
         } else if let dial = call.dial {
             uri = dial.uri(for: String(typed))
         } else {
-            throw SIPCallFailure("call route \(route) has no dial template: enter a sip: address")
+            throw SIPCallFailure("call route \(route) has no dial template: numbers cannot be dialled here")
         }
         guard var uri, uri.password == nil else {
             throw SIPCallFailure("\"\(typed.prefix(80))\" is not a number or sip: address this route can call")

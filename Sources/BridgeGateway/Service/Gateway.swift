@@ -46,7 +46,7 @@ public struct Gateway: Sendable {
         let router = GatewayRouter.make(registry: registry, metrics: metrics, logger: logger, webrtc: webrtc, hubs: hubs,
                                         http: config.http, webrtcConfig: config.webrtc, calls: config.calls, callRoutes: callRoutes, sip: sip)
         let socketRouter = Router(context: BasicWebSocketRequestContext.self)
-        CallSocketEndpoint(routes: callRoutes).addRoutes(to: socketRouter)
+        CallSocketEndpoint(routes: callRoutes, allowedOrigins: Set(config.http.allowedOrigins.map { $0.lowercased() })).addRoutes(to: socketRouter)
         let server: HTTPServerBuilder
         if let tls = config.http.tls {
             do {
@@ -140,6 +140,7 @@ public struct Gateway: Sendable {
             settings.rtpAdvertisedAddress = sip.advertisedHost
             settings.rtpBindHost = config.sip.listen.host
             settings.rtpPorts = config.sip.rtpPorts
+            settings.maxPages = call.maxPages
             let route = CallRoute(settings: settings, server: webrtc, logger: logger)
             await route.setPlacer(sip)
             if callHandlers?(sip)[call.name] == nil { sip.setHandler(route, forRoute: call.name) }

@@ -153,7 +153,9 @@ enum CallPage {
     };
     function connect(delay) {
       const token = params.get("token") || localStorage.getItem("mb-token-" + route) || "";
-      const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/call/" + encodeURIComponent(route) + "/ws" + (token ? "?token=" + encodeURIComponent(token) : ""));
+      // The token goes in the first message, never in the socket's URL (logs and proxies keep URLs).
+      const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/call/" + encodeURIComponent(route) + "/ws");
+      ws.onopen = () => ws.send(JSON.stringify({ type: "auth", token }));
       call.ws = ws;
       ws.onmessage = (e) => onMessage(JSON.parse(e.data));
       ws.onclose = () => { setState("disconnected; reconnecting…"); buttons(false, false); setTimeout(() => connect(Math.min(delay * 2, 10000)), delay); };
