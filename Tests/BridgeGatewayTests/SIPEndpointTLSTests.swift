@@ -181,8 +181,8 @@ import Testing
         let config = try ConfigLoader().parse(yaml: """
             sip: {enabled: true}
             calls:
-              - {name: desk, trunk: {}, tls_verify: false}
-              - {name: office, account: {registrar: 'sips:pbx.example.org', username: alice, password: secret}}
+              - {name: desk, trunk: {}, tls_verify: false, allow_uris: ["sip:*@192.0.2.1*", "sips:*@192.0.2.1*"]}
+              - {name: office, account: {registrar: 'sips:pbx.example.org', username: alice, password: secret}, allow_uris: ['sip:*@192.0.2.1']}
             """)
         let calls = Dictionary(uniqueKeysWithValues: config.calls.map { ($0.name, $0) })
         let direct = try SIPEndpoint.plan(route: "desk", target: "sip:bob@192.0.2.1;transport=tls", calls: calls)
