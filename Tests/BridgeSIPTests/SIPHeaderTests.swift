@@ -72,3 +72,14 @@ import Testing
         #expect(throws: SIPError.self) { try SIPMessage(parsing: "SIP/2.0 200 OK\r\nMax-Forwards: 256\r\n\r\n").maxForwards() }
     }
 }
+
+@Suite struct SIPIdentifierRandomnessTests {
+    /// Production identifiers come from the system generator: two cores without a seed never repeat each
+    /// other, where two with the same seed (tests) always do.
+    @Test func unseededGeneratorsDoNotRepeatEachOther() {
+        var first = SIPSeededRandom(seed: nil), second = SIPSeededRandom(seed: nil)
+        #expect((0..<4).map { _ in first.next() } != (0..<4).map { _ in second.next() })
+        var a = SIPSeededRandom(seed: 7), b = SIPSeededRandom(seed: 7)
+        #expect((0..<4).map { _ in a.next() } == (0..<4).map { _ in b.next() })
+    }
+}

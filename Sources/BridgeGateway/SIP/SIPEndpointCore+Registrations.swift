@@ -28,7 +28,7 @@ extension SIPEndpointCore {
             via: SIPVia(transport: "UDP", host: host, port: port).onTransport(transport, tlsPort: tlsPort))
         configuration.userAgent = settings.sip.userAgent
         var registration = SIPRegistration(configuration: configuration, callID: BridgeSIP.SIPCallID.random(host: host, using: &generator),
-                                           localTag: SIPRandom.tag(using: &generator), seed: UInt64.random(in: 0...UInt64.max))
+                                           localTag: SIPRandom.tag(using: &generator), seed: nil)
         registration.start(now: now)
         registrations[route] = AccountRegistration(registration: registration, registrar: registrar, transport: transport,
                                                    transaction: nil, account: name)

@@ -89,7 +89,7 @@ final class SIPEndpointCore {
         let via = SIPVia(transport: "UDP", host: host, port: UInt16(port))
         agent = SIPUserAgent(configuration: .init(contact: contact, via: via, userAgent: settings.sip.userAgent,
                                                   tlsPort: tlsPort.map { UInt16($0) }),
-                             seed: UInt64.random(in: 0...UInt64.max))
+                             seed: nil)
         let now = Self.now()
         for (name, call) in settings.calls.sorted(by: { $0.key < $1.key }) {
             guard let account = call.account else { continue }

@@ -72,8 +72,8 @@ public struct SIPRegistration: Sendable {
 
     private typealias SIPOutput = Output
 
-    /// `seed` drives branches and cnonces (tests pass a fixed one; the driver a random one).
-    public init(configuration: Configuration, callID: SIPCallID, localTag: String, seed: UInt64) {
+    /// `seed` drives branches and cnonces (tests pass a fixed one); nil, for the driver, uses the system generator.
+    public init(configuration: Configuration, callID: SIPCallID, localTag: String, seed: UInt64? = nil) {
         self.configuration = configuration
         self.callID = callID
         self.localTag = localTag
@@ -213,16 +213,25 @@ public struct SIPRegistration: Sendable {
     }
 }
 
-/// A small deterministic generator (SplitMix64) so sans-IO values can make identifiers without a global
-/// random source; seed it from the system generator in production.
+/// The source of a SIP core's identifiers (tags, branches, cnonces). In production (`seed: nil`) it is the
+/// system's cryptographic generator: SplitMix64's state can be read back from one output, so a seeded
+/// generator would let anyone who sees one Call-ID or tag predict the next branches and tags. Tests give a
+/// seed and get SplitMix64, deterministic.
 public struct SIPSeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
+    private let seeded: Bool
 
-    public init(seed: UInt64) {
-        state = seed
+    /// Deterministic from `seed`; the system's generator for nil.
+    public init(seed: UInt64?) {
+        state = seed ?? 0
+        seeded = seed != nil
     }
 
     public mutating func next() -> UInt64 {
+        guard seeded else {
+            var system = SystemRandomNumberGenerator()
+            return system.next()
+        }
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -109,8 +109,8 @@ public struct SIPUserAgent: Sendable {
     var generator: SIPSeededRandom
     static let allowed = "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO"
 
-    /// `seed` drives Call-IDs, tags, branches and cnonces.
-    public init(configuration: Configuration, seed: UInt64) {
+    /// `seed` drives Call-IDs, tags, branches and cnonces (tests); nil, for the driver, uses the system generator.
+    public init(configuration: Configuration, seed: UInt64? = nil) {
         self.configuration = configuration
         layer = SIPTransactionLayer(timers: configuration.timers)
         generator = SIPSeededRandom(seed: seed)
