@@ -7,7 +7,7 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Debian packages: C libraries the build links against...
-APT_BUILD := pkg-config libssl-dev libsrtp2-dev \
+APT_BUILD := pkg-config libssl-dev libsrtp2-dev libnss3-dev \
 	libavformat-dev libavcodec-dev libavutil-dev libswresample-dev
 # ...and the real peers and tools the tests start (grows with the integration tests).
 APT_TEST := python3-venv chromium chromium-driver sip-tester kamailio baresip-core ffmpeg \

@@ -43,6 +43,8 @@ let package = Package(
                        providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CBridgeSRTP", path: "Sources/CBridgeSRTP", pkgConfig: "libsrtp2",
                        providers: [.apt(["libsrtp2-dev"])]),
+        // NSS, which this libsrtp2 is built on: initialised by us first (see its shim).
+        .systemLibrary(name: "CBridgeNSS", path: "Sources/CBridgeNSS", pkgConfig: "nss", providers: [.apt(["libnss3-dev"])]),
         .systemLibrary(name: "CBridgeFFmpeg", path: "Sources/CBridgeFFmpeg",
                        pkgConfig: "libavformat libavcodec libavutil libswresample",
                        providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswresample-dev"])]),
@@ -63,7 +65,7 @@ let package = Package(
         .target(name: "BridgeSIP",
                 dependencies: ["BridgeCore", "BridgeSDP", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: strict),
-        .target(name: "BridgeSRTP", dependencies: ["BridgeCore", "CBridgeSRTP", "CBridgeShim"], swiftSettings: strict),
+        .target(name: "BridgeSRTP", dependencies: ["BridgeCore", "CBridgeSRTP", "CBridgeNSS", "CBridgeShim"], swiftSettings: strict),
         .target(name: "BridgeDTLS", dependencies: ["BridgeCore", "BridgeSRTP", "CBridgeOpenSSL", "CBridgeShim"],
                 swiftSettings: strict),
         .target(name: "BridgeWebRTC", dependencies: ["BridgeCore", "BridgeSTUN", "BridgeICE", "BridgeDTLS", "BridgeSRTP"],

@@ -29,6 +29,8 @@ public struct DropCounters: Sendable, Hashable {
         case stunBadIntegrity
         /// A session already learned its maximum of peer addresses.
         case iceTooManyAddresses
+        /// A connectivity check already answered, sent again from another address.
+        case stunReplayed
         /// DTLS or media from an address ICE has not validated.
         case unvalidatedSource
         /// The session had ended.
@@ -54,6 +56,7 @@ public struct DropCounters: Sendable, Hashable {
             case .stunBadUsername: "stun_bad_username"
             case .stunBadIntegrity: "stun_bad_integrity"
             case .iceTooManyAddresses: "ice_too_many_addresses"
+            case .stunReplayed: "stun_replayed"
             case .unvalidatedSource: "unvalidated_source"
             case .sessionClosed: "session_closed"
             case .sendNotConnected: "send_not_connected"

@@ -48,6 +48,8 @@ public struct ICELiteAgent: Sendable {
         case badIntegrity = "stun-bad-integrity"
         case closed = "ice-closed"
         case tooManyAddresses = "ice-too-many-addresses"
+        /// A check whose transaction id this session already answered, from another address: a replay.
+        case replayed = "stun-replayed"
     }
 
     public let local: Credentials
@@ -64,6 +66,9 @@ public struct ICELiteAgent: Sendable {
     private var lastCheck: [TransportAddress: MonotonicInstant] = [:]
     private let createdAt: MonotonicInstant
     private var events: [Event] = []
+    /// Transaction ids of the checks answered lately, with their source: a replayed check neither moves
+    /// media nor refreshes consent (RFC 7675 section 5.1 asks for fresh transactions).
+    private var recentChecks = RecentSTUNTransactions()
 
     private let localKey: STUNShortTermKey
 
@@ -92,8 +97,18 @@ public struct ICELiteAgent: Sendable {
               remote.map({ username[username.index(after: colon)...] == $0.ufrag }) ?? true
         else { return .drop(.badUsername) }
         guard STUNIntegrity.hasValidIntegrity(message, key: localKey) else { return .drop(.badIntegrity) }
+        switch recentChecks.lookUp(message.transactionID) {
+        case .some(let firstSource) where firstSource != source:
+            return .drop(.replayed)
+        case .some:
+            // The browser retransmitted (our answer was lost): answer again, learn nothing new.
+            return .respond(successResponse(to: message, source: source))
+        case .none:
+            break
+        }
         guard lastCheck[source] != nil || lastCheck.count < Self.maximumAddresses else { return .drop(.tooManyAddresses) }
 
+        recentChecks.insert(message.transactionID, from: source)
         lastCheck[source] = now
         if message.has(.useCandidate) {
             if !nominated || selectedAddress != source { select(source) }

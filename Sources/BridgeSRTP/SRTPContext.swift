@@ -1,3 +1,4 @@
+import CBridgeNSS
 import CBridgeShim
 import CBridgeSRTP
 
@@ -15,8 +16,8 @@ public final class SRTPContext {
     public let direction: Direction
     private var session: srtp_t?
 
-    /// libsrtp's global state, initialised once per process.
-    private static let initialised: Bool = srtp_init() == srtp_err_status_ok
+    /// libsrtp's global state, initialised once per process, after NSS (see `mb_nss_init_for_srtp`).
+    private static let initialised: Bool = mb_nss_init_for_srtp() == 0 && srtp_init() == srtp_err_status_ok
 
     public init(profile: SRTPProfile, key: [UInt8], salt: [UInt8], direction: Direction) throws(SRTPError) {
         guard Self.initialised else { throw SRTPError(.setup, "srtp_init failed") }

@@ -195,6 +195,7 @@ public final class WebRTCSession {
         case .badIntegrity: .stunBadIntegrity
         case .closed: .sessionClosed
         case .tooManyAddresses: .iceTooManyAddresses
+        case .replayed: .stunReplayed
         }
     }
 

@@ -191,6 +191,29 @@ import Testing
         #expect(problems(yaml) == ["routes[0].transport: only rtsp:// and rtsps:// sources have a transport (line 4)"])
     }
 
+    @Test func limitsAreReadAndBounded() throws {
+        let yaml = """
+            http: {max_connections: 64, idle_timeout: 20s}
+            webrtc: {max_viewers: 900, max_viewers_per_ip: 4, max_handshakes: 30, overload_lag: 300ms, tcp_max_connections: 16,
+                     tcp_idle_timeout: 10s}
+            sip: {max_connections: 32, idle_timeout: 2m}
+            routes:
+              - {name: a, source: file:samples/demo.mp4, max_viewers: 5}
+            """
+        let config = try loader().parse(yaml: yaml)
+        #expect(config.http.maxConnections == 64 && config.http.idleTimeout == .seconds(20))
+        #expect(config.webrtc.admissionLimits == ViewerAdmission.Limits(total: 900, perClient: 4, handshakes: 30, overloadLag: .milliseconds(300)))
+        #expect(config.webrtc.tcpMaxConnections == 16 && config.webrtc.tcpIdleTimeout == .seconds(10))
+        #expect(config.sip.maxConnections == 32 && config.sip.idleTimeout == .seconds(120))
+        #expect(config.routes.first?.maxViewers == 5)
+        let defaults = try loader().parse(yaml: "routes: [{name: a, source: file:samples/demo.mp4}]")
+        #expect(defaults.webrtc.maxViewers == 1000 && defaults.routes.first?.maxViewers == nil)
+        #expect(problems("webrtc: {max_viewers: 0}\nhttp: {idle_timeout: 0s}\n") == [
+            "webrtc.max_viewers: 0 is out of range 1...1000000 (line 1)",
+            "http.idle_timeout: must be at least 1.0 seconds (line 2)",
+        ])
+    }
+
     @Test func iceTCPPortMayNotBeTheHTTPPort() {
         #expect(problems("http: {listen: ':8189'}\nwebrtc:\n  tcp_port: 8189\n") == [
             "webrtc.tcp_port: TCP port 8189 is also http.listen's port; give ICE-TCP its own (or 0 to turn it off) (line 3)",

@@ -1,6 +1,7 @@
 @testable import BridgeGateway
 import BridgeCore
 import NIOCore
+import NIOPosix
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -84,6 +85,19 @@ import Testing
             #expect(reply.headers["content-type"]?.hasPrefix("text/html") == true)
             #expect(reply.body.contains("<title>MediaBridge</title>"))
             #expect(reply.body.contains("/api/v1/routes"))
+        }
+    }
+
+    @Test func connectionsOverHTTPMaxConnectionsAreClosed() async throws {
+        try await withGateway("http: {listen: \"127.0.0.1:0\", max_connections: 2}\n") { port in
+            let group = MultiThreadedEventLoopGroup.singleton
+            var clients: [any Channel] = []
+            for _ in 0..<3 {
+                clients.append(try await ClientBootstrap(group: group).connect(host: "127.0.0.1", port: port).get())
+            }
+            try await clients[2].closeFuture.get()
+            #expect(clients[0].isActive && clients[1].isActive)
+            for client in clients { try? await client.close() }
         }
     }
 

@@ -11,8 +11,9 @@ import Testing
     let start = MonotonicInstant(nanoseconds: 1_000_000_000)
 
     /// A browser's Binding request as Chromium sends it (ICE-CONTROLLING, PRIORITY, optional USE-CANDIDATE).
-    static func check(username: String = "srvU:brwU", key: String = local.pwd, useCandidate: Bool = false, fingerprint: Bool = true) -> STUNMessage {
-        var builder = STUNMessageBuilder(type: .bindingRequest, transactionID: .random())
+    static func check(username: String = "srvU:brwU", key: String = local.pwd, useCandidate: Bool = false, fingerprint: Bool = true,
+                      transactionID: STUNTransactionID = .random()) -> STUNMessage {
+        var builder = STUNMessageBuilder(type: .bindingRequest, transactionID: transactionID)
         builder.appendUsername(username)
         builder.appendICEControlling(0x1234_5678_9ABC_DEF0)
         builder.appendPriority(1_845_501_695)
@@ -124,5 +125,39 @@ import Testing
         guard case .respond = agent.handleSTUN(Self.check(username: "srvU:anything"), from: Self.browser, now: start) else {
             Issue.record("check refused"); return
         }
+    }
+
+    @Test func aReplayedNominationFromAnotherAddressDoesNotMoveMedia() {
+        var agent = agent()
+        let nomination = Self.check(useCandidate: true)
+        _ = agent.handleSTUN(nomination, from: Self.browser, now: start)
+        #expect(agent.pollEvent() == .selectedAddressChanged(Self.browser))
+        // Someone who saw the check on the wire sends it again from their own address.
+        #expect(agent.handleSTUN(nomination, from: Self.otherPath, now: start + .seconds(1)) == .drop(.replayed))
+        #expect(agent.selectedAddress == Self.browser)
+        #expect(!agent.isValidated(Self.otherPath))
+        #expect(agent.pollEvent() == nil)
+    }
+
+    @Test func aRetransmittedCheckIsAnsweredButDoesNotRefreshConsent() {
+        var agent = agent()
+        let first = Self.check(useCandidate: true)
+        _ = agent.handleSTUN(first, from: Self.browser, now: start)
+        // The same transaction again from the same address (our answer was lost) gets the same answer…
+        guard case .respond = agent.handleSTUN(first, from: Self.browser, now: start + .seconds(20)) else {
+            Issue.record("retransmission not answered"); return
+        }
+        // …but consent needs fresh transactions: replaying one check does not keep media flowing.
+        agent.handleTimeout(now: start + .seconds(30))
+        #expect(agent.state == .closed)
+    }
+
+    @Test func theRingForgetsOnlyTheOldestTransactions() {
+        var ring = RecentSTUNTransactions()
+        let ids = (0..<(RecentSTUNTransactions.capacity + 1)).map { STUNTransactionID(high: UInt64($0), low: 7) }
+        for id in ids { ring.insert(id, from: Self.browser) }
+        #expect(ring.lookUp(ids[0]) == nil)
+        #expect(ring.lookUp(ids[1]) == Self.browser)
+        #expect(ring.lookUp(ids[RecentSTUNTransactions.capacity]) == Self.browser)
     }
 }

@@ -7,7 +7,8 @@ import Testing
 @Suite(.serialized, .ownThread) struct WHEPProtocolTests {
     static let routes = """
         [{name: demo, source: "file:$SAMPLES/demo.mp4", mode: always-on},
-         {name: locked, source: "file:$SAMPLES/demo.mp4", token: s3cret}]
+         {name: locked, source: "file:$SAMPLES/demo.mp4", token: s3cret},
+         {name: single, source: "file:$SAMPLES/demo.mp4", max_viewers: 1}]
         """
     static let iceServers = #"ice_servers: [{urls: ["stun:stun.example.org:3478"]}, {urls: ["turn:turn.example.org:3478?transport=udp"], username: u1, credential: p1}]"#
 
@@ -53,6 +54,25 @@ import Testing
         #expect(try await HTTPRequest.send("DELETE", base + location).status == 200)
         #expect(try await HTTPRequest.send("DELETE", base + location).status == 404)
         #expect(try await HTTPRequest.send("PATCH", base + location, headers: ["Content-Type": "application/trickle-ice-sdpfrag"], body: "").status == 404)
+    }
+
+    /// `max_viewers: 1`: the second viewer gets 503 with Retry-After (and a metric), the first is untouched,
+    /// and once it leaves the next one is admitted.
+    @Test func aFullRouteAnswers503WithRetryAfterAndAdmitsAgainAfterALeave() async throws {
+        defer { gateway.stop() }
+        let offer = try HTTPRequest.fixture("chromium-whep-offer.sdp")
+        let first = try await post("single", offer)
+        #expect(first.status == 201, "\(first.body)")
+        let second = try await post("single", offer)
+        #expect(second.status == 503)
+        #expect(second.header("Retry-After") == "10")
+        #expect(second.body.contains("max_viewers"), "\(second.body)")
+        let metrics = try await HTTPRequest.send("GET", "\(base)/metrics")
+        #expect(metrics.body.contains(#"mediabridge_webrtc_admission_refused_total{reason="route_full"} 1"#))
+        let location = try #require(first.header("Location"))
+        #expect(try await HTTPRequest.send("DELETE", base + location).status == 200)
+        let third = try await post("single", offer)
+        #expect(third.status == 201, "\(third.body)")
     }
 
     @Test func optionsAdvertisesMethodsAndTypes() async throws {

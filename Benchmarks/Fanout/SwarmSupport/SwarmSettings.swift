@@ -47,6 +47,12 @@ public struct SwarmSettings: Sendable {
             webrtc:
               udp_port: 0
               tcp_port: 0
+              # The swarm is one client address that opens every session at once: admission must not
+              # thin the rows it measures.
+              max_viewers: 100000
+              max_viewers_per_ip: 100000
+              max_handshakes: 100000
+              overload_lag: 60s
 
             """ + body
         let path = directory + "/\(name).yaml"

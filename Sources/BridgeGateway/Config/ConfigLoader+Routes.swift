@@ -2,7 +2,8 @@ import BridgeCore
 import Yams
 
 extension ConfigLoader {
-    static let routeKeys = ["name", "source", "mode", "idle_timeout", "token", "transport", "codecs", "tls_fingerprint", "udp_ports", "username", "password"]
+    static let routeKeys = ["name", "source", "mode", "idle_timeout", "token", "transport", "codecs", "tls_fingerprint", "udp_ports", "username", "password",
+                            "max_viewers"]
 
     func decodeRoute(_ node: Node, at path: ConfigPath, reader: ConfigReader) -> RouteConfig? {
         guard let route = reader.mapping(node, at: path, allowedKeys: Self.routeKeys) else { return nil }
@@ -60,6 +61,7 @@ extension ConfigLoader {
         config.udpPorts = udpPorts
         config.username = username
         config.password = password.map(Redacted.init)
+        if let node = route["max_viewers"] { config.maxViewers = reader.integer(node, at: path.appending("max_viewers"), in: 1...1_000_000) }
         return config
     }
 

@@ -4,7 +4,7 @@ import Yams
 
 /// `sip:` and `calls:`.
 extension ConfigLoader {
-    static let sipKeys = ["enabled", "listen", "public_address", "rtp_ports", "user_agent", "tls"]
+    static let sipKeys = ["enabled", "listen", "public_address", "rtp_ports", "user_agent", "tls", "max_connections", "idle_timeout"]
     static let sipTLSKeys = ["listen", "cert", "key"]
     static let callKeys = ["name", "token", "ring_timeout", "fallback", "dial", "allow_uris", "max_pages", "account", "trunk", "tls_verify", "tls_fingerprint"]
     static let accountKeys = ["registrar", "username", "password", "domain", "expires"]
@@ -14,6 +14,8 @@ extension ConfigLoader {
         let path = ConfigPath.root.appending("sip")
         guard let section = reader.mapping(node, at: path, allowedKeys: Self.sipKeys) else { return }
         if let node = section["enabled"] { sip.enabled = reader.bool(node, at: path.appending("enabled")) ?? false }
+        reader.limit(section, "max_connections", in: 1...1_000_000, into: &sip.maxConnections)
+        reader.limit(section, "idle_timeout", atLeast: .seconds(1), into: &sip.idleTimeout)
         if let node = section["listen"], let address = Self.sipListenAddress(node, at: path.appending("listen"), reader: reader) {
             sip.listen = address
         }

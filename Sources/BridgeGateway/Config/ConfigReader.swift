@@ -93,6 +93,23 @@ final class ConfigReader {
         return text
     }
 
+    /// `section[key]` as a whole number in `range` into `value`; absent or invalid (reported) leaves it.
+    func limit(_ section: Mapping, _ key: String, in range: ClosedRange<Int>, into value: inout Int) {
+        guard let node = section[key], let number = integer(node, at: section.path.appending(key), in: range) else { return }
+        value = number
+    }
+
+    /// `section[key]` as a duration of at least `minimum` into `value`; absent or invalid (reported) leaves it.
+    func limit(_ section: Mapping, _ key: String, atLeast minimum: Duration, into value: inout Duration) {
+        let path = section.path.appending(key)
+        guard let node = section[key], let duration = duration(node, at: path) else { return }
+        guard duration >= minimum else {
+            report("must be at least \(minimum)", at: path, node: node)
+            return
+        }
+        value = duration
+    }
+
     func integer(_ node: Node, at path: ConfigPath, in range: ClosedRange<Int>) -> Int? {
         guard let text = string(node, at: path) else { return nil }
         guard let value = Int(text) else {

@@ -53,6 +53,10 @@ public struct HTTPConfig: Sendable {
     /// Host names (without port) the gateway answers to besides IP literals, localhost, the listen host and
     /// `webrtc.hosts`, against DNS rebinding; `*` admits any Host.
     public var hosts: [String] = []
+    /// Open HTTP connections (WebSockets included); more are closed as they arrive.
+    public var maxConnections = 1024
+    /// An HTTP connection without a request for this long is closed.
+    public var idleTimeout: Duration = .seconds(60)
 }
 
 public struct WebRTCConfig: Sendable {
@@ -74,6 +78,22 @@ public struct WebRTCConfig: Sendable {
     public var iceServers: [ICEServer] = []
     /// PEM certificate and key for DTLS; nil makes a fresh ECDSA P-256 certificate at every start.
     public var dtls: HTTPConfig.TLS?
+    /// WHEP sessions in total; more get `503` with `Retry-After`.
+    public var maxViewers = 1000
+    /// WHEP sessions from one client IP address.
+    public var maxViewersPerIP = 50
+    /// Sessions admitted whose ICE and DTLS have not completed yet.
+    public var maxHandshakes = 100
+    /// When the media loop runs this late, new viewers are refused for a few seconds (existing ones stay).
+    public var overloadLag: Duration = .milliseconds(250)
+    /// ICE-TCP connections at once; more are closed as they arrive.
+    public var tcpMaxConnections = 256
+    /// An ICE-TCP connection that carries nothing for this long is closed.
+    public var tcpIdleTimeout: Duration = .seconds(30)
+
+    var admissionLimits: ViewerAdmission.Limits {
+        ViewerAdmission.Limits(total: maxViewers, perClient: maxViewersPerIP, handshakes: maxHandshakes, overloadLag: overloadLag)
+    }
 }
 
 /// The SIP edge: one UDP and TCP listener for phones, trunks and registrars, and optionally a TLS listener.
@@ -96,6 +116,11 @@ public struct SIPConfig: Sendable {
     public var userAgent = "MediaBridge"
     /// nil: no TLS listener (TLS connections out, to `sips:` registrars and targets, still work).
     public var tls: TLS?
+    /// SIP connections over TCP and TLS at once, accepted and opened.
+    public var maxConnections = 1024
+    /// An accepted SIP connection that carries no message for this long is closed (ones the gateway
+    /// opened, to registrars, stay: the registrar sends calls on them).
+    public var idleTimeout: Duration = .seconds(600)
 }
 
 public struct RouteConfig: Sendable {
@@ -144,6 +169,8 @@ public struct RouteConfig: Sendable {
     /// RTSP credentials given apart from the URL (a password with `@` or `:` needs no escaping here).
     public var username: String? = nil
     public var password: Redacted? = nil
+    /// Viewers of this route at once (besides `webrtc.max_viewers`); nil: no limit of its own.
+    public var maxViewers: Int? = nil
 
     /// The source URL with `username`/`password` put into its userinfo (percent-encoded) when they are set.
     public var sourceURLWithCredentials: Redacted {

@@ -13,7 +13,8 @@ import Logging
 enum GatewayRouter {
     static func make(registry: RouteRegistry, metrics: GatewayMetrics, logger: Logger, webrtc: WebRTCTransportServer?,
                      hubs: RouteHubs? = nil, http: HTTPConfig = HTTPConfig(), webrtcConfig: WebRTCConfig = WebRTCConfig(),
-                     calls: [CallRouteConfig] = [], callRoutes: [String: CallRoute] = [:], sip: SIPEndpoint? = nil)
+                     calls: [CallRouteConfig] = [], callRoutes: [String: CallRoute] = [:], sip: SIPEndpoint? = nil,
+                     admission: AdmissionControl? = nil)
         -> Router<GatewayRequestContext>
     {
         let router = Router(context: GatewayRequestContext.self)
@@ -46,7 +47,8 @@ enum GatewayRouter {
                 body: .init(byteBuffer: ByteBuffer(string: IndexPage.html)))
         }
         if let webrtc, let hubs {
-            WHEPEndpoint(hubs: hubs, server: webrtc, iceServers: webrtcConfig.iceServers).addRoutes(to: router)
+            let admission = admission ?? AdmissionControl(limits: webrtcConfig.admissionLimits, metrics: metrics, logger: logger)
+            WHEPEndpoint(hubs: hubs, server: webrtc, iceServers: webrtcConfig.iceServers, admission: admission).addRoutes(to: router)
             SessionsEndpoint(hubs: hubs, access: access).addRoutes(to: router)
         }
         router.get("call/:route") { _, context -> Response in

@@ -12,6 +12,7 @@ struct WHEPEndpoint: Sendable {
     let hubs: RouteHubs
     let server: WebRTCTransportServer
     let iceServers: [WebRTCConfig.ICEServer]
+    let admission: AdmissionControl
 
     static let maximumOffer = 128 * 1024
 
@@ -50,6 +51,14 @@ struct WHEPEndpoint: Sendable {
         guard let source = SourceDescription.make(tracks) else {
             return Self.plain(.internalServerError, "the source's tracks could not be described\n")
         }
+        let id = WebRTCTransportServer.randomToken(16)
+        // Admitted before any DTLS state exists; released when the session ends, whichever way.
+        if case .failure(let refusal) = admission.admit(id: id, route: hub.config.name, routeLimit: hub.config.maxViewers,
+                                                        client: context.clientIP) {
+            var response = Self.plain(.serviceUnavailable, "\(refusal); try again later\n")
+            response.headers[.retryAfter] = String(refusal.retryAfterSeconds)
+            return response
+        }
         let transport = server.newTransportParameters()
         var options = WHEPAnswerBuilder.Options()
         options.videoEnabled = hub.config.video != .none
@@ -66,15 +75,22 @@ struct WHEPEndpoint: Sendable {
         do {
             answer = try WHEPAnswerBuilder(transport: transport, options: options).answer(source: source, offer: offer)
         } catch {
+            admission.release(id: id)
             return Self.plain(error.isMalformed ? .badRequest : .notAcceptable, "\(error)\n")
         }
-        let id = WebRTCTransportServer.randomToken(16)
+        let admission = self.admission
         do {
             try await hub.eventLoop.submit { try hub.addViewer(id: id, ufrag: transport.iceUfrag, plans: answer.tracks) }.get()
             try await server.startSession(transport: transport, offer: offer, profiles: [.aeadAES128GCM, .aes128CMHMACSHA1_80]) { event, _ in
+                switch event {
+                case .connected: admission.connected(id: id)
+                case .closed: admission.release(id: id)
+                default: break
+                }
                 hub.handleViewerEvent(id: id, event)
             }
         } catch {
+            admission.release(id: id)
             _ = try? await hub.eventLoop.submit { hub.removeViewer(id: id, reason: nil) }.get()
             return Self.plain(.internalServerError, "cannot start the session: \(error)\n")
         }

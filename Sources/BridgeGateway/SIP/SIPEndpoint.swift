@@ -1,3 +1,4 @@
+import CoreMetrics
 import BridgeCore
 import BridgeSDP
 import BridgeSIP
@@ -58,6 +59,7 @@ public final class SIPEndpoint: SIPCallPlacer, Sendable {
     /// that names the key. `handlers` maps call route names to their handlers; a route without one answers
     /// incoming calls with 480 until `setHandler` gives it one.
     public static func start(config: GatewayConfig, handlers: [String: any CallRouteHandler], logger: Logger,
+                             metrics: GatewayMetrics = GatewayMetrics(),
                              group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> SIPEndpoint {
         let sip = config.sip
         let host = sip.listen.host == "localhost" ? "127.0.0.1" : sip.listen.host
@@ -80,13 +82,14 @@ public final class SIPEndpoint: SIPCallPlacer, Sendable {
                                          tlsContexts: tlsContexts, logger: logger),
                          eventLoop: eventLoop)
         }.get()
-        let (udp, tcp) = try await bindUDPAndTCP(host: host, port: sip.listen.port, core: core, eventLoop: eventLoop)
+        let (udp, tcp) = try await bindUDPAndTCP(host: host, port: sip.listen.port, idleTimeout: sip.idleTimeout, core: core, eventLoop: eventLoop)
         let port = udp.localAddress?.port ?? sip.listen.port
         var tls: (any Channel)?
         if let listen = sip.tls?.listen, let context = tlsContexts.server {
             let tlsHost = listen.host == "localhost" ? "127.0.0.1" : listen.host
             do {
-                tls = try await bindStream(host: tlsHost, port: listen.port, tls: context, core: core, eventLoop: eventLoop)
+                tls = try await bindStream(host: tlsHost, port: listen.port, tls: context, idleTimeout: sip.idleTimeout, core: core,
+                                           eventLoop: eventLoop)
             } catch {
                 try? await tcp.close()
                 try? await udp.close()
@@ -96,6 +99,8 @@ public final class SIPEndpoint: SIPCallPlacer, Sendable {
         let tlsPort = tls.map { $0.localAddress?.port ?? sip.tls?.listen.port ?? 5061 }
         try await eventLoop.submit {
             core.value.udpChannel = udp
+            core.value.connectionsRefused = CoreMetrics.Counter(label: "mediabridge_connections_refused_total",
+                                                                dimensions: [("listener", "sip")], factory: metrics.factory)
             core.value.start(port: port, tlsPort: tlsPort, registrars: registrars)
         }.get()
         logger.info("SIP on UDP/TCP \(host):\(port), Contact host \(advertised)")
@@ -106,7 +111,7 @@ public final class SIPEndpoint: SIPCallPlacer, Sendable {
 
     /// UDP and TCP on one port. With port 0 the kernel picks the UDP port, which TCP may already use: then
     /// both are tried again on another (at most 10 times).
-    private static func bindUDPAndTCP(host: String, port: Int, core: NIOLoopBound<SIPEndpointCore>,
+    private static func bindUDPAndTCP(host: String, port: Int, idleTimeout: Duration, core: NIOLoopBound<SIPEndpointCore>,
                                       eventLoop: any EventLoop) async throws -> (udp: any Channel, tcp: any Channel) {
         var attempt = 0
         while true {
@@ -118,7 +123,8 @@ public final class SIPEndpoint: SIPCallPlacer, Sendable {
                 }
                 .bind(host: host, port: port).get()
             do {
-                return (udp, try await bindStream(host: host, port: udp.localAddress?.port ?? port, tls: nil, core: core, eventLoop: eventLoop))
+                return (udp, try await bindStream(host: host, port: udp.localAddress?.port ?? port, tls: nil, idleTimeout: idleTimeout,
+                                                  core: core, eventLoop: eventLoop))
             } catch {
                 try? await udp.close()
                 if port != 0 || attempt >= 10 { throw error }
@@ -127,13 +133,15 @@ public final class SIPEndpoint: SIPCallPlacer, Sendable {
     }
 
     /// The TCP listener, or with `tls` the TLS listener: NIOSSL in front of the same stream handler.
-    private static func bindStream(host: String, port: Int, tls: NIOSSLContext?, core: NIOLoopBound<SIPEndpointCore>,
+    private static func bindStream(host: String, port: Int, tls: NIOSSLContext?, idleTimeout: Duration, core: NIOLoopBound<SIPEndpointCore>,
                                    eventLoop: any EventLoop) async throws -> any Channel {
         try await ServerBootstrap(group: eventLoop, childGroup: eventLoop)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { child in
                 child.eventLoop.makeCompletedFuture {
+                    // A connection a phone or trunk opened, silent for `sip.idle_timeout`, is closed.
+                    try child.pipeline.syncOperations.addHandlers(IdleConnectionCloser.handlers(timeout: idleTimeout))
                     if let tls { try child.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try child.pipeline.syncOperations.addHandler(SIPStreamHandler(core: core, transport: tls == nil ? .tcp : .tls))
                 }

@@ -21,7 +21,14 @@ extension SIPEndpointCore {
         var verification: CallRouteConfig.TLSVerification
     }
 
-    static let maximumConnections = 1024
+    /// TCP and TLS connections at once, accepted and opened (`sip.max_connections`).
+    var maximumConnections: Int { settings.sip.maxConnections }
+
+    /// A connection arrived over `sip.max_connections` and was closed.
+    func connectionRefused() {
+        connectionsRefused?.increment()
+        logger.warning("SIP: refused a connection: \(maximumConnections) are open (sip.max_connections)")
+    }
     /// Requests held for a connection still opening; more fail at once.
     static let maximumPendingMessages = 32
     static let connectTimeout = TimeAmount.seconds(10)
@@ -46,7 +53,7 @@ extension SIPEndpointCore {
             pending[key] = waiting
             return
         }
-        guard connectionCount < Self.maximumConnections else {
+        guard connectionCount < maximumConnections else {
             fail([outgoing], reason: "too many SIP connections")
             return
         }

@@ -1,3 +1,4 @@
+import CoreMetrics
 import BridgeCore
 import BridgeSDP
 import BridgeSIP
@@ -55,6 +56,8 @@ final class SIPEndpointCore {
     var pending: [ConnectionKey: [SIPOutgoingMessage]] = [:]
     /// Open TCP and TLS connections, ready or not.
     var connectionCount = 0
+    /// `mediabridge_connections_refused_total{listener="sip"}`, set by the driver.
+    var connectionsRefused: CoreMetrics.Counter?
     let tlsContexts: SIPTLSContexts
     /// How to check the TLS peers the gateway connects to (registrars, call targets), by address.
     var tlsPeers: [TransportAddress: TLSPeer] = [:]

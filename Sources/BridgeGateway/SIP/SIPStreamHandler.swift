@@ -29,7 +29,8 @@ final class SIPStreamHandler: ChannelInboundHandler {
             return
         }
         let key = SIPEndpointCore.ConnectionKey(transport: transport, address: address)
-        guard core.value.connectionCount < SIPEndpointCore.maximumConnections else {
+        guard core.value.connectionCount < core.value.maximumConnections else {
+            core.value.connectionRefused()
             core.value.connectionClosed(key, channel: context.channel)
             context.close(promise: nil)
             return

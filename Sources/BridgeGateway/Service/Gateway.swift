@@ -40,32 +40,42 @@ public struct Gateway: Sendable {
     }
 
     func makeApplication(webrtc: WebRTCTransportServer?, hubs: RouteHubs?, sip: SIPEndpoint?, callRoutes: [String: CallRoute] = [:],
-                         onServerRunning: @escaping @Sendable (Int) async -> Void)
+                         admission: AdmissionControl? = nil, onServerRunning: @escaping @Sendable (Int) async -> Void)
         throws(GatewayStartError) -> some ApplicationProtocol
     {
         let router = GatewayRouter.make(registry: registry, metrics: metrics, logger: logger, webrtc: webrtc, hubs: hubs,
-                                        http: config.http, webrtcConfig: config.webrtc, calls: config.calls, callRoutes: callRoutes, sip: sip)
+                                        http: config.http, webrtcConfig: config.webrtc, calls: config.calls, callRoutes: callRoutes, sip: sip,
+                                        admission: admission)
         let socketRouter = Router(context: BasicWebSocketRequestContext.self)
         CallSocketEndpoint(routes: callRoutes, allowedOrigins: Set(config.http.allowedOrigins.map { $0.lowercased() })).addRoutes(to: socketRouter)
+        // A connection that sent a request and then nothing for `http.idle_timeout` is closed (a WebSocket
+        // keeps its own pings).
+        let channelConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(http1: .init(idleTimeout: TimeAmount(config.http.idleTimeout)))
         let server: HTTPServerBuilder
         if let tls = config.http.tls {
             do {
                 let chain = try NIOSSLCertificate.fromPEMFile(tls.certificatePath).map { NIOSSLCertificateSource.certificate($0) }
                 let key = try NIOSSLPrivateKey(file: tls.privateKeyPath, format: .pem)
                 let configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
-                server = try .tls(.http1WebSocketUpgrade(webSocketRouter: socketRouter), tlsConfiguration: configuration)
+                server = try .tls(.http1WebSocketUpgrade(webSocketRouter: socketRouter, configuration: channelConfiguration),
+                                  tlsConfiguration: configuration)
             } catch {
                 throw GatewayStartError(message: "http.tls: cannot load certificate or key: \(error)")
             }
         } else {
-            server = .http1WebSocketUpgrade(webSocketRouter: socketRouter)
+            server = .http1WebSocketUpgrade(webSocketRouter: socketRouter, configuration: channelConfiguration)
         }
         let listen = config.http.listen
+        let limiter = ConnectionLimiter(listener: "http", limit: config.http.maxConnections, metrics: metrics)
         return Application(
             router: router,
             server: server,
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "MediaBridge"),
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? listen.port) },
+            onServerRunning: { channel in
+                // The listener's pipeline sees every accepted connection first: over http.max_connections, closed.
+                try? await channel.pipeline.addHandler(limiter, position: .first).get()
+                await onServerRunning(channel.localAddress?.port ?? listen.port)
+            },
             logger: logger)
     }
 
@@ -90,7 +100,9 @@ public struct Gateway: Sendable {
                 configured: config.webrtc.hosts, boundHost: listenHost, includeInterfaces: config.webrtc.includeInterfaceAddresses)
             webrtc = try await WebRTCTransportServer.bind(
                 host: listenHost, port: config.webrtc.udpPort, tcpPort: config.webrtc.tcpPort == 0 ? nil : config.webrtc.tcpPort,
-                advertise: advertised, certificate: certificate)
+                advertise: advertised, certificate: certificate,
+                tcpLimits: TCPLimits(maxConnections: config.webrtc.tcpMaxConnections, idleTimeout: config.webrtc.tcpIdleTimeout),
+                metrics: metrics)
         } catch let error as ICETCPBindError {
             throw GatewayStartError.describing(error.underlying, key: "webrtc.tcp_port", host: config.http.listen.host, port: config.webrtc.tcpPort)
         } catch {
@@ -124,7 +136,7 @@ public struct Gateway: Sendable {
     private func startSIP() async throws -> SIPEndpoint {
         var handlers: [String: any CallRouteHandler] = [:]
         for call in config.calls { handlers[call.name] = FallbackCallHandler(route: call) }
-        let sip = try await SIPEndpoint.start(config: config, handlers: handlers, logger: logger)
+        let sip = try await SIPEndpoint.start(config: config, handlers: handlers, logger: logger, metrics: metrics)
         for (route, handler) in callHandlers?(sip) ?? [:] { sip.setHandler(handler, forRoute: route) }
         return sip
     }
@@ -161,7 +173,10 @@ public struct Gateway: Sendable {
             + ($0.tlsPort.map { ", TLS \($0)" } ?? "")
             + ($0.advertisedHost == $0.listenHost ? "" : ", Contact host \($0.advertisedHost)") }
         let callRoutes = await makeCallRoutes(webrtc: webrtc, sip: sip)
-        let app = try makeApplication(webrtc: webrtc, hubs: hubs, sip: sip, callRoutes: callRoutes) { port in
+        let admission = AdmissionControl(limits: config.webrtc.admissionLimits, metrics: metrics, logger: logger)
+        let lagProbe = admission.watch(webrtc.eventLoop)
+        defer { lagProbe.cancel() }
+        let app = try makeApplication(webrtc: webrtc, hubs: hubs, sip: sip, callRoutes: callRoutes, admission: admission) { port in
             printStartupBanner(scheme: scheme, port: port, udpPort: udpPort, tcpPort: tcpPort, advertised: advertised, sipLine: sipLine)
         }
         var groupConfig = ServiceGroupConfiguration(

@@ -37,6 +37,7 @@ public final class WebRTCTransportServer: Sendable {
     static let readBatch = 32
 
     public static func bind(host: String, port: Int, tcpPort: Int? = nil, advertise hosts: [String], certificate: DTLSCertificate,
+                            tcpLimits: TCPLimits = TCPLimits(), metrics: GatewayMetrics = GatewayMetrics(),
                             group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> WebRTCTransportServer
     {
         let eventLoop = group.next()
@@ -56,11 +57,16 @@ public final class WebRTCTransportServer: Sendable {
         var tcpChannel: (any Channel)?
         if let tcpPort {
             do {
+                let limiter = ConnectionLimiter(listener: "ice_tcp", limit: tcpLimits.maxConnections, metrics: metrics)
                 tcpChannel = try await ServerBootstrap(group: eventLoop, childGroup: eventLoop)
                     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .serverChannelInitializer { server in
+                        server.eventLoop.makeCompletedFuture { try server.pipeline.syncOperations.addHandler(limiter) }
+                    }
                     .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                     .childChannelInitializer { child in
                         child.eventLoop.makeCompletedFuture {
+                            try child.pipeline.syncOperations.addHandlers(IdleConnectionCloser.handlers(timeout: tcpLimits.idleTimeout))
                             try child.pipeline.syncOperations.addHandler(ICETCPConnectionHandler(sessions: handler))
                         }
                     }
@@ -152,6 +158,17 @@ public final class WebRTCTransportServer: Sendable {
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
         var generator = SystemRandomNumberGenerator()
         return String((0..<length).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
+    }
+}
+
+/// How many ICE-TCP connections the listener holds, and how long a silent one stays.
+public struct TCPLimits: Sendable {
+    public var maxConnections = 256
+    public var idleTimeout: Duration = .seconds(30)
+
+    public init(maxConnections: Int = 256, idleTimeout: Duration = .seconds(30)) {
+        self.maxConnections = maxConnections
+        self.idleTimeout = idleTimeout
     }
 }
 

@@ -1,0 +1,131 @@
+import BridgeCore
+
+/// Who may start a WebRTC session now, sans-IO: counts of admitted sessions in total, per route and per
+/// client IP, of handshakes still in progress, and whether the media loop is lagging.
+///
+/// A session is admitted before its DTLS context exists, counts as a handshake until it connects, and is
+/// released when it ends, whichever way. The caller holds the value under a lock (`AdmissionControl`).
+struct ViewerAdmission: Sendable {
+    struct Limits: Sendable, Equatable {
+        /// Sessions in total (`webrtc.max_viewers`).
+        var total = 1000
+        /// Sessions from one client IP (`webrtc.max_viewers_per_ip`).
+        var perClient = 50
+        /// Sessions admitted but not yet connected (`webrtc.max_handshakes`).
+        var handshakes = 100
+        /// Loop lag past which new sessions wait (`webrtc.overload_lag`).
+        var overloadLag: Duration = .milliseconds(250)
+        /// How long one lagging tick keeps admission shut.
+        var overloadHold: Duration = .seconds(5)
+    }
+
+    enum Refusal: Error, Sendable, Equatable, CustomStringConvertible {
+        case gatewayFull(limit: Int)
+        case routeFull(route: String, limit: Int)
+        case clientFull(limit: Int)
+        case handshakes(limit: Int)
+        case overloaded(lag: Duration)
+
+        /// The metric label.
+        var reason: String {
+            switch self {
+            case .gatewayFull: "gateway_full"
+            case .routeFull: "route_full"
+            case .clientFull: "client_full"
+            case .handshakes: "handshakes"
+            case .overloaded: "overloaded"
+            }
+        }
+
+        /// Seconds a client should wait before it tries again (`Retry-After`).
+        var retryAfterSeconds: Int {
+            switch self {
+            case .gatewayFull, .routeFull, .clientFull: 10
+            case .handshakes, .overloaded: 2
+            }
+        }
+
+        var description: String {
+            switch self {
+            case .gatewayFull(let limit): "the gateway serves its maximum of \(limit) sessions (webrtc.max_viewers)"
+            case .routeFull(let route, let limit): "route \(route) serves its maximum of \(limit) viewers (max_viewers)"
+            case .clientFull(let limit): "this address already has \(limit) sessions (webrtc.max_viewers_per_ip)"
+            case .handshakes(let limit): "\(limit) sessions are still connecting (webrtc.max_handshakes)"
+            case .overloaded(let lag): "the media loop is \(lag.milliseconds) ms behind (webrtc.overload_lag)"
+            }
+        }
+    }
+
+    /// One admitted session, released exactly once.
+    struct Ticket: Sendable, Hashable {
+        let id: String
+        let route: String
+        let client: String
+    }
+
+    var limits: Limits
+    private var perRoute: [String: Int] = [:]
+    private var perClient: [String: Int] = [:]
+    private var connecting: Set<String> = []
+    private var admitted: [String: Ticket] = [:]
+    private var shutUntil: MonotonicInstant?
+    private var lastLag: Duration = .zero
+
+    init(limits: Limits) {
+        self.limits = limits
+    }
+
+    var total: Int { admitted.count }
+    var handshakesInProgress: Int { connecting.count }
+    func viewers(onRoute route: String) -> Int { perRoute[route, default: 0] }
+
+    /// Admits session `id` on `route` (whose own limit is `routeLimit`) for `client`, or says why not.
+    mutating func admit(id: String, route: String, routeLimit: Int?, client: String, now: MonotonicInstant) -> Result<Ticket, Refusal> {
+        if let shutUntil, now < shutUntil { return .failure(.overloaded(lag: lastLag)) }
+        guard admitted[id] == nil else { return .failure(.handshakes(limit: limits.handshakes)) }
+        guard admitted.count < limits.total else { return .failure(.gatewayFull(limit: limits.total)) }
+        if let routeLimit, perRoute[route, default: 0] >= routeLimit { return .failure(.routeFull(route: route, limit: routeLimit)) }
+        guard perClient[client, default: 0] < limits.perClient else { return .failure(.clientFull(limit: limits.perClient)) }
+        guard connecting.count < limits.handshakes else { return .failure(.handshakes(limit: limits.handshakes)) }
+        let ticket = Ticket(id: id, route: route, client: client)
+        admitted[id] = ticket
+        connecting.insert(id)
+        perRoute[route, default: 0] += 1
+        perClient[client, default: 0] += 1
+        return .success(ticket)
+    }
+
+    /// The session's handshake finished: it no longer counts against `handshakes`.
+    mutating func connected(id: String) {
+        connecting.remove(id)
+    }
+
+    /// The session ended (or never started). Unknown ids are ignored, so a second release is harmless.
+    mutating func release(id: String) {
+        guard let ticket = admitted.removeValue(forKey: id) else { return }
+        connecting.remove(id)
+        Self.decrement(&perRoute, ticket.route)
+        Self.decrement(&perClient, ticket.client)
+    }
+
+    /// A tick of the media loop ran `lag` late: past `overloadLag`, admission shuts for `overloadHold`.
+    /// Sessions already admitted are untouched.
+    mutating func noteLoopLag(_ lag: Duration, now: MonotonicInstant) {
+        guard lag > limits.overloadLag else { return }
+        lastLag = lag
+        shutUntil = now + limits.overloadHold
+    }
+
+    private static func decrement(_ counts: inout [String: Int], _ key: String) {
+        let value = counts[key, default: 0] - 1
+        counts[key] = value > 0 ? value : nil
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, for messages.
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds &* 1000 &+ attoseconds / 1_000_000_000_000_000
+    }
+}

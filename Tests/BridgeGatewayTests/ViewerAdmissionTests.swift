@@ -1,0 +1,113 @@
+@testable import BridgeGateway
+import BridgeCore
+import BridgeDTLS
+import Logging
+import NIOCore
+import NIOPosix
+import Testing
+
+/// Who may start a WebRTC session: totals, per route, per client, handshakes, and a lagging loop.
+@Suite struct ViewerAdmissionTests {
+    let start = MonotonicInstant(nanoseconds: 5_000_000_000)
+
+    func admission(total: Int = 10, perClient: Int = 10, handshakes: Int = 10) -> ViewerAdmission {
+        ViewerAdmission(limits: .init(total: total, perClient: perClient, handshakes: handshakes))
+    }
+
+    @Test func theRoutesAndTheGatewaysLimitsRefuseTheExcessAndAdmitAgainAfterALeave() {
+        var door = admission(total: 3)
+        #expect(door.admit(id: "a", route: "cam", routeLimit: 2, client: "10.0.0.1", now: start).isAdmitted)
+        #expect(door.admit(id: "b", route: "cam", routeLimit: 2, client: "10.0.0.2", now: start).isAdmitted)
+        #expect(door.admit(id: "c", route: "cam", routeLimit: 2, client: "10.0.0.3", now: start).refusal == .routeFull(route: "cam", limit: 2))
+        #expect(door.admit(id: "d", route: "door", routeLimit: nil, client: "10.0.0.3", now: start).isAdmitted)
+        #expect(door.admit(id: "e", route: "door", routeLimit: nil, client: "10.0.0.4", now: start).refusal == .gatewayFull(limit: 3))
+        door.release(id: "a")
+        door.release(id: "a")
+        #expect(door.total == 2)
+        #expect(door.admit(id: "c", route: "cam", routeLimit: 2, client: "10.0.0.3", now: start).isAdmitted)
+    }
+
+    @Test func oneClientAddressGetsItsShareOnly() {
+        var door = admission(perClient: 2)
+        for id in ["a", "b"] { #expect(door.admit(id: id, route: "cam", routeLimit: nil, client: "192.0.2.7", now: start).isAdmitted) }
+        let refused = door.admit(id: "c", route: "cam", routeLimit: nil, client: "192.0.2.7", now: start)
+        #expect(refused.refusal == .clientFull(limit: 2))
+        #expect(refused.refusal?.retryAfterSeconds == 10)
+        #expect(door.admit(id: "c", route: "cam", routeLimit: nil, client: "192.0.2.8", now: start).isAdmitted)
+    }
+
+    @Test func handshakesInProgressAreCappedUntilTheyConnect() {
+        var door = admission(handshakes: 2)
+        _ = door.admit(id: "a", route: "cam", routeLimit: nil, client: "1", now: start)
+        _ = door.admit(id: "b", route: "cam", routeLimit: nil, client: "2", now: start)
+        #expect(door.admit(id: "c", route: "cam", routeLimit: nil, client: "3", now: start).refusal == .handshakes(limit: 2))
+        door.connected(id: "a")
+        #expect(door.handshakesInProgress == 1)
+        #expect(door.admit(id: "c", route: "cam", routeLimit: nil, client: "3", now: start).isAdmitted)
+    }
+
+    @Test func aLaggingLoopShutsTheDoorForAWhileAndKeepsWhoIsIn() {
+        var door = admission()
+        #expect(door.admit(id: "a", route: "cam", routeLimit: nil, client: "1", now: start).isAdmitted)
+        door.noteLoopLag(.milliseconds(100), now: start)
+        #expect(door.admit(id: "b", route: "cam", routeLimit: nil, client: "1", now: start).isAdmitted, "below the threshold")
+        door.noteLoopLag(.milliseconds(400), now: start + .seconds(1))
+        let refused = door.admit(id: "c", route: "cam", routeLimit: nil, client: "1", now: start + .seconds(2))
+        #expect(refused.refusal == .overloaded(lag: .milliseconds(400)))
+        #expect(refused.refusal?.retryAfterSeconds == 2)
+        #expect(door.total == 2, "admitted sessions stay")
+        #expect(door.admit(id: "c", route: "cam", routeLimit: nil, client: "1", now: start + .seconds(6)).isAdmitted)
+    }
+
+    /// A test-only slow loop: a task that holds the WebRTC loop for 400 ms. The probe sees the lag and new
+    /// viewers are refused while the loop is behind; the ones already in are not touched.
+    @Test func aStalledMediaLoopRefusesNewViewers() async throws {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let metrics = GatewayMetrics()
+        let control = AdmissionControl(limits: .init(), metrics: metrics, logger: logger)
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let probe = control.watch(loop)
+        defer { probe.cancel() }
+        #expect(control.admit(id: "first", route: "cam", routeLimit: nil, client: "127.0.0.1").isAdmitted)
+        try await loop.submit { usleep(400_000) }.get()
+        // The probe runs right after the stall and reports it.
+        var refusal: ViewerAdmission.Refusal?
+        for _ in 0..<20 where refusal == nil {
+            try await Task.sleep(for: .milliseconds(50))
+            refusal = control.admit(id: "next", route: "cam", routeLimit: nil, client: "127.0.0.1").refusal
+        }
+        guard case .overloaded(let lag) = refusal else { Issue.record("not refused: \(String(describing: refusal))"); return }
+        #expect(lag >= .milliseconds(250))
+        #expect(metrics.exposition().contains(#"mediabridge_webrtc_admission_refused_total{reason="overloaded"} "#))
+        #expect(metrics.exposition().contains("mediabridge_webrtc_admitted_sessions 1"))
+    }
+}
+
+/// TCP listeners hold a bounded number of connections and close silent ones.
+@Suite struct ConnectionLimitTests {
+    @Test func iceTCPClosesConnectionsOverTheLimitAndSilentOnes() async throws {
+        let metrics = GatewayMetrics()
+        let server = try await WebRTCTransportServer.bind(
+            host: "127.0.0.1", port: 0, tcpPort: 0, advertise: ["127.0.0.1"], certificate: DTLSCertificate.generate(),
+            tcpLimits: TCPLimits(maxConnections: 2, idleTimeout: .seconds(1)), metrics: metrics)
+        defer { Task { await server.close() } }
+        let group = MultiThreadedEventLoopGroup.singleton
+        var clients: [any Channel] = []
+        for _ in 0..<3 {
+            clients.append(try await ClientBootstrap(group: group).connect(host: "127.0.0.1", port: server.tcpPort).get())
+        }
+        // The third is closed by the gateway at once; the first two stay until they have been silent 1 s.
+        try await clients[2].closeFuture.get()
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(clients[0].isActive && clients[1].isActive)
+        #expect(metrics.exposition().contains(#"mediabridge_connections_refused_total{listener="ice_tcp"} 1"#))
+        try await clients[0].closeFuture.get()
+        try await clients[1].closeFuture.get()
+    }
+}
+
+extension Result where Success == ViewerAdmission.Ticket, Failure == ViewerAdmission.Refusal {
+    var isAdmitted: Bool { if case .success = self { true } else { false } }
+    var refusal: ViewerAdmission.Refusal? { if case .failure(let refusal) = self { refusal } else { nil } }
+}
