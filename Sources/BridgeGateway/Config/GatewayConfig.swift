@@ -90,6 +90,8 @@ public struct WebRTCConfig: Sendable {
     public var tcpMaxConnections = 256
     /// An ICE-TCP connection that carries nothing for this long is closed.
     public var tcpIdleTimeout: Duration = .seconds(30)
+    /// A viewer's equal-size packets of one frame leave as one UDP GSO write where the kernel can.
+    public var gso = true
 
     var admissionLimits: ViewerAdmission.Limits {
         ViewerAdmission.Limits(total: maxViewers, perClient: maxViewersPerIP, handshakes: maxHandshakes, overloadLag: overloadLag)

@@ -102,6 +102,7 @@ public struct Gateway: Sendable {
                 host: listenHost, port: config.webrtc.udpPort, tcpPort: config.webrtc.tcpPort == 0 ? nil : config.webrtc.tcpPort,
                 advertise: advertised, certificate: certificate,
                 tcpLimits: TCPLimits(maxConnections: config.webrtc.tcpMaxConnections, idleTimeout: config.webrtc.tcpIdleTimeout),
+                segmentationOffload: config.webrtc.gso,
                 metrics: metrics)
         } catch let error as ICETCPBindError {
             throw GatewayStartError.describing(error.underlying, key: "webrtc.tcp_port", host: config.http.listen.host, port: config.webrtc.tcpPort)

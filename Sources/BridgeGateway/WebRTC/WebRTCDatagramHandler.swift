@@ -2,6 +2,9 @@ import BridgeCore
 import BridgeSTUN
 import BridgeWebRTC
 import NIOCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The NIO edge of every WebRTC session: one UDP socket, all sessions, one event loop.
 ///
@@ -26,6 +29,14 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
     private var pendingTCPFlush: [any Channel] = []
     static let maximumTCPConnections = 4096
     private(set) var unmatched = 0
+    /// Whether a session's consecutive equal-size datagrams leave as one GSO write (`webrtc.gso`, and the
+    /// kernel supports it); off for good after the first GSO write the kernel refuses.
+    private(set) var segmentationOffload: Bool
+    private var burst = GSOBurst()
+
+    init(segmentationOffload: Bool = System.supportsUDPSegmentationOffload) {
+        self.segmentationOffload = segmentationOffload && System.supportsUDPSegmentationOffload
+    }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
@@ -147,13 +158,16 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
                     }
                     continue
                 }
-                guard let address = try? SocketAddress(destination) else { continue }
-                let buffer = context.channel.allocator.buffer(bytes: bytes)
-                context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: address, data: buffer)), promise: nil)
+                guard segmentationOffload else {
+                    write(bytes, to: destination, segmentSize: nil, context: context)
+                    continue
+                }
+                if let run = burst.add(bytes, to: destination) { write(run, context: context) }
             case .event(let event):
                 entry.onEvent(event)
             }
         }
+        if let run = burst.finish() { write(run, context: context) }
         for connection in pendingTCPFlush { connection.flush() }
         pendingTCPFlush.removeAll(keepingCapacity: true)
         if entry.session.isClosed {
@@ -161,6 +175,33 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
         } else {
             reschedule(ufrag)
         }
+    }
+
+    /// Errors that say the kernel or device cannot segment, unlike a peer's port being closed.
+    static func isSegmentationRefusal(_ error: any Error) -> Bool {
+        if let error = error as? IOError { return [EIO, EINVAL, EOPNOTSUPP, EMSGSIZE].contains(error.errnoCode) }
+        if let error = error as? ChannelError { return error == .operationUnsupported }
+        return false
+    }
+
+    private func write(_ run: GSOBurst.Run, context: ChannelHandlerContext) {
+        write(run.bytes, to: run.destination, segmentSize: run.count > 1 ? run.segmentSize : nil, context: context)
+    }
+
+    private func write(_ bytes: [UInt8], to destination: TransportAddress, segmentSize: Int?, context: ChannelHandlerContext) {
+        guard let address = try? SocketAddress(destination) else { return }
+        let buffer = context.channel.allocator.buffer(bytes: bytes)
+        guard let segmentSize else {
+            context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: address, data: buffer)), promise: nil)
+            return
+        }
+        let metadata = AddressedEnvelope<ByteBuffer>.Metadata(ecnState: .transportNotCapable, packetInfo: nil, segmentSize: segmentSize)
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        // A kernel or device that refuses GSO (EIO, EINVAL) turns it off; that burst is lost, NACK recovers it.
+        promise.futureResult.whenFailure { [weak self] error in
+            if Self.isSegmentationRefusal(error) { self?.segmentationOffload = false }
+        }
+        context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: address, data: buffer, metadata: metadata)), promise: promise)
     }
 
     private func reschedule(_ ufrag: String) {

@@ -37,11 +37,13 @@ public final class WebRTCTransportServer: Sendable {
     static let readBatch = 32
 
     public static func bind(host: String, port: Int, tcpPort: Int? = nil, advertise hosts: [String], certificate: DTLSCertificate,
-                            tcpLimits: TCPLimits = TCPLimits(), metrics: GatewayMetrics = GatewayMetrics(),
+                            tcpLimits: TCPLimits = TCPLimits(), segmentationOffload: Bool = true, metrics: GatewayMetrics = GatewayMetrics(),
                             group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> WebRTCTransportServer
     {
         let eventLoop = group.next()
-        let handler = try await eventLoop.submit { NIOLoopBound(WebRTCDatagramHandler(), eventLoop: eventLoop) }.get()
+        let handler = try await eventLoop.submit {
+            NIOLoopBound(WebRTCDatagramHandler(segmentationOffload: segmentationOffload), eventLoop: eventLoop)
+        }.get()
         let channel = try await DatagramBootstrap(group: eventLoop)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             // Every session shares this socket: a deeper receive queue rides out bursts (the kernel caps it
