@@ -4,8 +4,9 @@ import Crypto
 /// Answers a camera's `WWW-Authenticate` challenge: Basic (RFC 7617) or Digest with MD5 (RFC 2617), with
 /// `qop=auth` (cnonce and nonce count) or without (the RFC 2069 form gst-rtsp-server and many cameras send).
 ///
-/// Digest is preferred when a camera offers both. The password is read only to compute the answer; nothing
-/// here prints it.
+/// Digest is preferred when a camera offers both. Over plain rtsp, once a camera offered Digest, a later
+/// challenge with Basic only is refused (`refusedDowngrade`): someone on the path could be asking for the
+/// password in clear. The password is read only to compute the answer; nothing here prints it.
 public struct RTSPAuthenticator: Sendable {
     public enum Scheme: Sendable, Hashable {
         case basic
@@ -24,15 +25,30 @@ public struct RTSPAuthenticator: Sendable {
     public let username: String
     public let password: Redacted
     public private(set) var scheme: Scheme?
+    /// The connection is TLS (rtsps): Basic is not in clear there.
+    public let overTLS: Bool
+    /// A Digest challenge was seen (on this session, across redirects to the same host).
+    public private(set) var sawDigest = false
+    /// The last `accept` refused a Basic-only challenge after Digest over plain rtsp.
+    public private(set) var refusedDowngrade = false
     private var nonceCount: UInt32 = 0
 
-    public init(username: String, password: Redacted) {
+    public init(username: String, password: Redacted, overTLS: Bool = false) {
         self.username = username
         self.password = password
+        self.overTLS = overTLS
+    }
+
+    /// The same credentials for a new connection to the same host: no challenge yet, but what was seen stays.
+    public func forNextConnection() -> RTSPAuthenticator {
+        var next = RTSPAuthenticator(username: username, password: password, overTLS: overTLS)
+        next.sawDigest = sawDigest
+        return next
     }
 
     /// Takes the challenges of a 401 (every `WWW-Authenticate` value); false when none is one we can answer.
     public mutating func accept(challenges: [String]) -> Bool {
+        refusedDowngrade = false
         var basic = false
         for challenge in challenges {
             let (name, parameters) = Self.parseChallenge(challenge)
@@ -46,6 +62,7 @@ public struct RTSPAuthenticator: Sendable {
                 scheme = .digest(DigestChallenge(realm: parameters["realm"] ?? "", nonce: nonce, opaque: parameters["opaque"],
                                                  algorithm: algorithm, qopAuth: qop != nil))
                 nonceCount = 0
+                sawDigest = true
                 return true
             case "basic":
                 basic = true
@@ -53,8 +70,13 @@ public struct RTSPAuthenticator: Sendable {
                 continue
             }
         }
-        if basic { scheme = .basic }
-        return basic
+        guard basic else { return false }
+        if sawDigest && !overTLS {
+            refusedDowngrade = true
+            return false
+        }
+        scheme = .basic
+        return true
     }
 
     /// The `Authorization` value for a request; nil before a challenge was accepted. `cnonce` is the client

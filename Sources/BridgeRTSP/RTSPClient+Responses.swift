@@ -60,12 +60,18 @@ extension RTSPClient {
 
     private mutating func authenticate(_ pending: Pending, challenges: [String], now: MonotonicInstant) {
         guard var authenticator else {
-            return fail(RTSPFailure("401 Unauthorized from camera (the URL has no user name and password)", isTransient: false))
+            let why = credentialsWithheld ? "the credentials are not sent on after a redirect to another host or scheme"
+                : "the URL has no user name and password"
+            return fail(RTSPFailure("401 Unauthorized from camera (\(why))", isTransient: false))
         }
         guard !pending.retriedAuthentication else {
             return fail(RTSPFailure("401 Unauthorized from camera", isTransient: false))
         }
         guard authenticator.accept(challenges: challenges) else {
+            if authenticator.refusedDowngrade {
+                return fail(RTSPFailure("401 Unauthorized from camera: it offered Digest before and now only Basic, which would send "
+                                        + "the password in clear over rtsp://; refused", isTransient: false))
+            }
             let schemes = challenges.map { String($0.prefix { $0 != " " }) }.joined(separator: ", ")
             return fail(RTSPFailure("401 Unauthorized from camera: unsupported authentication \(RTSPError.preview(schemes))",
                                     isTransient: false))
@@ -102,11 +108,13 @@ extension RTSPClient {
         } catch {
             return fail(RTSPFailure("the camera redirected to an invalid URL: \(error)"))
         }
-        // Keep the credentials for the same host when the new URL brings none.
-        if target.username == nil, target.host == url.host, var old = authenticator {
-            old = RTSPAuthenticator(username: old.username, password: old.password)
-            authenticator = old
+        // The credentials go on only to the same host over the same scheme, and only when the new URL brings
+        // none: another host must not learn them, and rtsps to rtsp would put them on the wire in clear.
+        let sameOrigin = target.host.lowercased() == url.host.lowercased() && target.isSecure == url.isSecure
+        if target.username == nil, sameOrigin, let old = authenticator {
+            authenticator = old.forNextConnection()
         } else {
+            if target.username == nil, authenticator != nil { credentialsWithheld = true }
             authenticator = Self.authenticator(for: target)
         }
         url = target

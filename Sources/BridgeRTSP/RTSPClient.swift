@@ -85,6 +85,8 @@ public struct RTSPClient: Sendable {
     var pending: Pending?
     var authenticator: RTSPAuthenticator?
     var redirects = 0
+    /// A redirect to another host or scheme left the credentials behind (named in the 401 failure).
+    var credentialsWithheld = false
     var sessionID: String?
     var sessionTimeout: Duration
     var keepAliveAt: MonotonicInstant?
@@ -103,7 +105,7 @@ public struct RTSPClient: Sendable {
 
     static func authenticator(for url: RTSPURL) -> RTSPAuthenticator? {
         guard let username = url.username, !username.isEmpty else { return nil }
-        return RTSPAuthenticator(username: username, password: url.password ?? Redacted(""))
+        return RTSPAuthenticator(username: username, password: url.password ?? Redacted(""), overTLS: url.isSecure)
     }
 
     // MARK: Inputs

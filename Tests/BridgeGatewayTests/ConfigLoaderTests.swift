@@ -105,13 +105,33 @@ import Testing
     @Test func tlsFingerprintIsReadAndChecked() throws {
         let pin = (0..<32).map { String(format: "%02X", $0) }.joined(separator: ":")
         let config = try loader(env: [:]).parse(yaml: "routes:\n  - name: a\n    source: rtsps://cam/live\n    tls_fingerprint: \"\(pin)\"\n")
-        #expect(config.routes.first?.tlsFingerprint == Array(0..<32))
+        #expect(config.routes.first?.tlsVerification == .pinned(Array(0..<32)))
         #expect(problems("routes:\n  - name: a\n    source: rtsps://cam/live\n    tls_fingerprint: AB:CD\n") == [
             "routes[0].tls_fingerprint: expected a SHA-256 fingerprint: 32 hex bytes, colons optional (openssl x509 -fingerprint -sha256) (line 4)",
         ])
         #expect(problems("routes:\n  - name: a\n    source: rtsp://cam/live\n    tls_fingerprint: \"\(pin)\"\n") == [
             "routes[0].tls_fingerprint: only rtsps:// sources have a certificate to pin (line 4)",
         ])
+    }
+
+    /// rtsps cameras are verified by default; `tls_verify: false` opts out; a pin wins (and both together is a
+    /// mistake, as for call routes).
+    @Test func rtspsCertificatesAreVerifiedUnlessTheRouteSaysOtherwise() throws {
+        let yaml = """
+            routes:
+              - {name: a, source: rtsps://cam/live}
+              - {name: b, source: rtsps://cam/live, tls_verify: false}
+              - {name: c, source: rtsps://cam/live, tls_verify: true}
+            """
+        #expect(try loader(env: [:]).parse(yaml: yaml).routes.map(\.tlsVerification) == [.full, .none, .full])
+        let pin = (0..<32).map { String(format: "%02X", $0) }.joined()
+        #expect(problems("routes:\n  - {name: a, source: rtsps://cam/live, tls_verify: false, tls_fingerprint: '\(pin)'}\n") == [
+            "routes[0].tls_verify: tls_verify: false accepts any certificate; drop it to check the pinned one (line 2)",
+        ])
+        #expect(problems("routes:\n  - {name: a, source: rtsp://cam/live, tls_verify: false}\n") == [
+            "routes[0].tls_verify: only rtsps:// sources have a certificate to check (line 2)",
+        ])
+        #expect(problems("routes:\n  - {name: a, source: rtsps://cam/live, tls_verfy: false}\n").first?.contains("did you mean \"tls_verify\"") == true)
     }
 
     @Test func udpPortsAreARangeForRTSPRoutes() throws {

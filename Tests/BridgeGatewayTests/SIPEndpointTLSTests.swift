@@ -105,18 +105,7 @@ import Testing
 
     /// A TLS registrar in the test, with a self-signed certificate made like the gateway's.
     func registrar(peer: Peer) async throws -> (any Channel, [UInt8]) {
-        let contexts = try SIPTLSContexts.make(config: SIPConfig.TLS(), commonName: "registrar.test")
-        let server = try #require(contexts.server)
-        let fingerprint = try #require(contexts.serverFingerprint.flatMap { Hex.decode($0, allowingSeparator: ":") })
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .childChannelInitializer { child in
-                child.eventLoop.makeCompletedFuture {
-                    try child.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: server))
-                    try child.pipeline.syncOperations.addHandler(PeerHandler(peer: peer))
-                }
-            }
-            .bind(host: "127.0.0.1", port: 0).get()
-        return (channel, fingerprint)
+        try await TestTLSServer.start(commonName: "registrar.test") { PeerHandler(peer: peer) }
     }
 
     static func registrarAnswer(_ request: SIPMessage) -> SIPMessage? {

@@ -85,9 +85,13 @@ import Glibc
             return MonotonicInstant(nanoseconds: UInt64(seconds) * 1_000_000_000 + UInt64(attoseconds / 1_000_000_000))
         }
 
-        func pump(until done: () -> Bool, onEvent: (SIPUserAgent.Event) throws -> Void = { _ in }) throws {
+        /// `intercept` sees each datagram first and returns true for one it answered itself.
+        func pump(until done: () -> Bool, onEvent: (SIPUserAgent.Event) throws -> Void = { _ in },
+                  intercept: ([UInt8], TransportAddress) -> Bool = { _, _ in false }) throws {
             while !done() && ContinuousClock.now - start < .seconds(30) {
-                if let (bytes, source) = socket.receive(milliseconds: 10) { agent.handle(bytes: bytes, from: source, now: now()) }
+                if let (bytes, source) = socket.receive(milliseconds: 10), !intercept(bytes, source) {
+                    agent.handle(bytes: bytes, from: source, now: now())
+                }
                 if let deadline = agent.nextTimeout(), deadline <= now() { agent.handleTimeout(now: now()) }
                 while let event = agent.pollOutput() {
                     switch event {
@@ -190,7 +194,7 @@ import Glibc
         let handler = TestHandler(answerWith: nil)
         let sip = try await endpoint(config, handler: handler)
         defer { Task { await sip.close() } }
-        let proxy = SIPDigestServer(realm: "pbx.example.org", secret: Array(repeating: 7, count: 32))
+        var proxy = SIPDigestServer(realm: "pbx.example.org", secret: Array(repeating: 7, count: 32))
         let control = try sip.placeCall(route: "desk", to: "100", offer: try SessionDescription(parsing: Self.sdpText), observer: handler)
         var verdicts: [String] = []
         try phone.pump(until: { phone.seen.contains("established") }) { event in
@@ -202,7 +206,7 @@ import Glibc
                 try phone.agent.answer(reference, sdp: Array(Self.sdpText.utf8), now: phone.now())
             case let other:
                 verdicts.append("\(other)")
-                try phone.agent.reject(reference, status: 407, headers: [proxy.challenge(now: phone.now(), isProxy: true)], now: phone.now())
+                try phone.agent.reject(reference, status: 407, headers: proxy.challenges(now: phone.now(), isProxy: true), now: phone.now())
             }
         }
         try phone.pump(until: { handler.log.contains("established") })

@@ -64,6 +64,28 @@ import Testing
         }
     }
 
+    /// Downgrade: after Digest, a Basic-only challenge over plain rtsp is refused; over rtsps it is answered.
+    @Test func basicAfterDigestIsRefusedInClear() {
+        let digest = #"Digest realm="cam", nonce="n1", qop="auth""#
+        let basic = #"Basic realm="cam""#
+        var plain = RTSPAuthenticator(username: "admin", password: Redacted("12345"))
+        let digestTaken = plain.accept(challenges: [digest])
+        let basicAfterDigest = plain.accept(challenges: [basic])
+        #expect(digestTaken && !basicAfterDigest && plain.refusedDowngrade)
+        #expect(plain.authorization(method: "DESCRIBE", uri: "rtsp://cam/", cnonce: "c")?.hasPrefix("Basic") == false)
+        var next = plain.forNextConnection()
+        #expect(next.scheme == nil && next.sawDigest)
+        let basicAfterRedirect = next.accept(challenges: [basic])
+        #expect(!basicAfterRedirect, "a redirect to the same host keeps the rule")
+        var tls = RTSPAuthenticator(username: "admin", password: Redacted("12345"), overTLS: true)
+        let tlsDigest = tls.accept(challenges: [digest])
+        let tlsBasic = tls.accept(challenges: [basic])
+        #expect(tlsDigest && tlsBasic && !tls.refusedDowngrade)
+        var fresh = RTSPAuthenticator(username: "admin", password: Redacted("12345"))
+        let basicAlone = fresh.accept(challenges: [basic])
+        #expect(basicAlone, "Basic alone, never Digest: answered as before")
+    }
+
     @Test func passwordNeverPrinted() {
         let authenticator = RTSPAuthenticator(username: "admin", password: Redacted("hunter2"))
         #expect(!"\(authenticator)".contains("hunter2"))

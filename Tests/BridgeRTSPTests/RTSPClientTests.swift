@@ -161,6 +161,44 @@ import Testing
         #expect(Self.failure(outputs) == "more than 3 redirects from camera")
     }
 
+    /// rtsps to rtsp on the same host, or another host: the credentials stay behind; the same host and scheme
+    /// (host compared without case) keeps them.
+    @Test(arguments: [
+        ("rtsps://user:pw@cam-a/live", "rtsp://cam-a/live", false),
+        ("rtsp://user:pw@cam-a/live", "rtsp://cam-b/live", false),
+        ("rtsp://user:pw@cam-a/live", "rtsp://CAM-A:8554/other", true),
+    ])
+    func redirectKeepsCredentialsOnlyForTheSameHostAndScheme(from: String, to location: String, keeps: Bool) throws {
+        var client = try Self.client(from)
+        client.handleBytes(F.response("302 Moved", cseq: 1, headers: ["Location: \(location)"]), now: Self.at(0))
+        _ = Self.drain(&client)
+        client.handleConnected(now: Self.at(0))
+        _ = Self.drain(&client)
+        client.handleBytes(F.response("401 Unauthorized", cseq: 2, headers: [#"WWW-Authenticate: Digest realm="cam", nonce="n""#]),
+                           now: Self.at(0))
+        let outputs = Self.drain(&client)
+        let retried = Self.sentText(outputs).contains { $0.contains("Authorization: Digest username=\"user\"") }
+        #expect(retried == keeps)
+        if !keeps {
+            #expect(Self.failure(outputs)?.contains("not sent on after a redirect to another host or scheme") == true)
+        }
+    }
+
+    /// A camera (or someone on the path) that offered Digest and then asks for Basic over rtsp:// gets no password.
+    @Test func basicAfterDigestIsRefusedOverPlainRTSP() throws {
+        var client = try Self.client("rtsp://admin:12345@cam/live")
+        _ = Self.drain(&client)  // the first OPTIONS
+        client.handleBytes(F.response("401 Unauthorized", cseq: 1, headers: [#"WWW-Authenticate: Digest realm="cam", nonce="n""#]),
+                           now: Self.at(0))
+        #expect(Self.sentText(Self.drain(&client)).first?.contains("Authorization: Digest") == true)
+        client.handleBytes(F.response("200 OK", cseq: 2), now: Self.at(0))
+        _ = Self.drain(&client)
+        client.handleBytes(F.response("401 Unauthorized", cseq: 3, headers: [#"WWW-Authenticate: Basic realm="cam""#]), now: Self.at(0))
+        let outputs = Self.drain(&client)
+        #expect(!Self.sentText(outputs).contains { $0.contains("Authorization: Basic") })
+        #expect(Self.failure(outputs)?.contains("only Basic") == true)
+    }
+
     @Test func noAnswerTimesOut() throws {
         var client = try Self.client("rtsp://cam/live")
         _ = Self.drain(&client)

@@ -42,11 +42,11 @@ import Testing
     /// The client answers the server's challenge; the server accepts it; CSeq + 1, same Call-ID, new branch.
     @Test(arguments: [SIPDigestAlgorithm.md5, .sha256])
     func clientAndServerAgree(algorithm: SIPDigestAlgorithm) throws {
-        let server = SIPDigestServer(realm: "pbx.example.com", secret: Array(repeating: 7, count: 32), algorithm: algorithm)
+        var server = SIPDigestServer(realm: "pbx.example.com", secret: Array(repeating: 7, count: 32), algorithms: [algorithm])
         let request = Self.register()
         #expect(server.verify(request, now: .seconds(100)) { _ in Self.credentials.password } == .missing)
         let challenge = SIPResponseBuilder.response(to: request, status: 401, toTag: "s",
-                                                    headers: [server.challenge(now: .seconds(100))])
+                                                    headers: server.challenges(now: .seconds(100)))
         var client = SIPDigestClient(credentials: Self.credentials)
         let retry = try client.authorizedRequest(retrying: request, after: challenge, branch: "z9hG4bKreg2", cnonce: "c0ffee")
         #expect(try retry.cseq() == SIPCSeq(2, .register))
@@ -71,10 +71,10 @@ import Testing
     }
 
     @Test func forgedNonceIsRefused() throws {
-        let server = SIPDigestServer(realm: "r", secret: Array(repeating: 1, count: 32))
-        let other = SIPDigestServer(realm: "r", secret: Array(repeating: 2, count: 32))
+        var server = SIPDigestServer(realm: "r", secret: Array(repeating: 1, count: 32))
+        var other = SIPDigestServer(realm: "r", secret: Array(repeating: 2, count: 32))
         let request = Self.register()
-        let challenge = SIPResponseBuilder.response(to: request, status: 401, headers: [other.challenge(now: .zero)])
+        let challenge = SIPResponseBuilder.response(to: request, status: 401, headers: other.challenges(now: .zero))
         var client = SIPDigestClient(credentials: Self.credentials)
         let retry = try client.authorizedRequest(retrying: request, after: challenge, branch: "z9hG4bKx", cnonce: "a")
         #expect(server.verify(retry, now: .zero) { _ in Self.credentials.password } == .refused)

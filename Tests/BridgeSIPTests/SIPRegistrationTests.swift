@@ -23,14 +23,14 @@ import Testing
 
     @Test func registersThroughAChallengeAndRefreshesAtHalfTheInterval() throws {
         var registration = Self.registration()
-        let server = SIPDigestServer(realm: "pbx.example.com", secret: Array(repeating: 3, count: 32))
+        var server = SIPDigestServer(realm: "pbx.example.com", secret: Array(repeating: 3, count: 32))
         registration.start(now: .zero)
         let first = try #require(Self.sent(&registration).first)
         try first.validate()
         #expect(first[.cseq] == "1 REGISTER" && first[.expires] == "600")
         #expect(try first.topVia()?.rport == .requested && (try first.topVia()?.hasRFC3261Branch) == true)
         registration.handle(response: SIPResponseBuilder.response(to: first, status: 401, toTag: "s",
-                                                                  headers: [server.challenge(now: .zero)]), now: .seconds(0.1))
+                                                                  headers: server.challenges(now: .zero)), now: .seconds(0.1))
         let second = try #require(Self.sent(&registration).first)
         #expect(second[.cseq] == "2 REGISTER" && second[.callID] == first[.callID])
         #expect(try second.topVia()?.branch != (try first.topVia()?.branch))

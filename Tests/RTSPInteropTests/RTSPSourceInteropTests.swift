@@ -23,13 +23,13 @@ import Testing
     static func nalType(_ unit: [UInt8]) -> UInt8 { (unit.first ?? 0) & 0x1F }
 
     func play(_ url: String, transport: RouteConfig.RTSPTransport = .tcp, videoFrames: Int = 50, audioFrames: Int = 20,
-              udpBindHost: String = "0.0.0.0", tlsFingerprint: [UInt8]? = nil, udpPorts: ClosedRange<Int>? = nil)
+              udpBindHost: String = "0.0.0.0", tlsVerification: TLSVerification = .full, udpPorts: ClosedRange<Int>? = nil)
         async throws -> CollectingSink.State
     {
         let sink = CollectingSink()
         var options = RTSPSource.Options(url: Redacted(url), transport: transport)
         options.udpBindHost = udpBindHost
-        options.tlsFingerprint = tlsFingerprint
+        options.tlsVerification = tlsVerification
         options.udpPorts = udpPorts
         let source = RTSPSource(options: options)
         source.start(sink: sink)
@@ -168,13 +168,14 @@ import Testing
         #expect(alaw.frames.contains { $0.frame.codec == .pcma && !$0.frame.units[0].isEmpty })
     }
 
-    /// rtsps:// (RTSP over TLS, interleaved media) to a camera with a self-signed certificate.
+    /// rtsps:// (RTSP over TLS, interleaved media) to a camera with a self-signed certificate, which needs
+    /// `tls_verify: false` (or a pin: below).
     @Test func rtspsOverTLS() async throws {
         let pem = try RTSPCameraProcess.makeSelfSignedPEM()
         defer { try? FileManager.default.removeItem(at: URL(fileURLWithPath: pem).deletingLastPathComponent()) }
         let camera = try RTSPCameraProcess(tlsPEM: pem)
         defer { camera.stop() }
-        let state = try await play(camera.url(scheme: "rtsps"), videoFrames: 25)
+        let state = try await play(camera.url(scheme: "rtsps"), videoFrames: 25, tlsVerification: .none)
         Self.checkStream(state)
     }
 
@@ -185,12 +186,12 @@ import Testing
         let camera = try RTSPCameraProcess(tlsPEM: pem)
         defer { camera.stop() }
         let fingerprint = try Self.sha256Fingerprint(ofPEM: pem)
-        let state = try await play(camera.url(scheme: "rtsps"), videoFrames: 25, tlsFingerprint: fingerprint)
+        let state = try await play(camera.url(scheme: "rtsps"), videoFrames: 25, tlsVerification: .pinned(fingerprint))
         Self.checkStream(state)
 
         let sink = CollectingSink()
         var options = RTSPSource.Options(url: Redacted(camera.url(scheme: "rtsps")), transport: .tcp)
-        options.tlsFingerprint = fingerprint.map { $0 ^ 0xFF }
+        options.tlsVerification = .pinned(fingerprint.map { $0 ^ 0xFF })
         let source = RTSPSource(options: options)
         source.start(sink: sink)
         let ended = await sink.wait(timeout: .seconds(15)) { $0.ended }

@@ -63,17 +63,6 @@ public struct CallRouteConfig: Sendable {
         }
     }
 
-    /// How the route checks the certificate of a TLS peer it connects to (its registrar, a `sips:` or
-    /// `;transport=tls` call target).
-    public enum TLSVerification: Sendable, Hashable {
-        /// The system's trusted roots and the host name.
-        case full
-        /// Any certificate (the wire is encrypted, the peer not authenticated).
-        case none
-        /// The leaf certificate's SHA-256 (DER) must be this; no host name check.
-        case pinned([UInt8])
-    }
-
     public var name: String
     /// Bearer token for the call page.
     public var token: Redacted?
@@ -87,5 +76,6 @@ public struct CallRouteConfig: Sendable {
     public var maxPages = 16
     public var account: Account?
     public var trunk: Trunk?
+    /// How the route checks its TLS peers (its registrar, a `sips:` or `;transport=tls` call target).
     public var tlsVerification: TLSVerification = .full
 }

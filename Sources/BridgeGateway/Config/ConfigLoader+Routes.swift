@@ -2,7 +2,7 @@ import BridgeCore
 import Yams
 
 extension ConfigLoader {
-    static let routeKeys = ["name", "source", "mode", "idle_timeout", "token", "transport", "codecs", "tls_fingerprint", "udp_ports", "username", "password",
+    static let routeKeys = ["name", "source", "mode", "idle_timeout", "token", "transport", "codecs", "tls_verify", "tls_fingerprint", "udp_ports", "username", "password",
                             "max_viewers"]
 
     func decodeRoute(_ node: Node, at path: ConfigPath, reader: ConfigReader) -> RouteConfig? {
@@ -28,11 +28,12 @@ extension ConfigLoader {
                 reader.report("video and audio are both none: the route would carry nothing", at: codecs.path, node: node)
             }
         }
-        var fingerprint: [UInt8]?
-        if let node = route["tls_fingerprint"] {
-            fingerprint = Self.sha256Fingerprint(node, at: path.appending("tls_fingerprint"), reader: reader)
-            if fingerprint != nil, let source, source.kind != .rtsps {
-                reader.report("only rtsps:// sources have a certificate to pin", at: path.appending("tls_fingerprint"), node: node)
+        let verification = tlsVerification(route, at: path, reader: reader)
+        if let source, source.kind != .rtsps {
+            if case .pinned = verification {
+                reader.report("only rtsps:// sources have a certificate to pin", at: path.appending("tls_fingerprint"), node: route["tls_fingerprint"])
+            } else if let node = route["tls_verify"] {
+                reader.report("only rtsps:// sources have a certificate to check", at: path.appending("tls_verify"), node: node)
             }
         }
         var udpPorts: ClosedRange<Int>?
@@ -57,7 +58,7 @@ extension ConfigLoader {
         var config = RouteConfig(
             name: name, source: source, mode: mode ?? .onDemand, idleTimeout: idleTimeout ?? .seconds(10),
             token: token.map(Redacted.init), transport: transport, video: video, audio: audio)
-        config.tlsFingerprint = fingerprint
+        config.tlsVerification = verification
         config.udpPorts = udpPorts
         config.username = username
         config.password = password.map(Redacted.init)
@@ -112,6 +113,19 @@ extension ConfigLoader {
                 }
             }
         }
+    }
+
+    /// `tls_fingerprint` pins the certificate of a route's TLS peers (call routes) or camera (rtsps routes);
+    /// `tls_verify: false` accepts any; neither: the system's roots and the host name.
+    func tlsVerification(_ route: ConfigReader.Mapping, at path: ConfigPath, reader: ConfigReader) -> TLSVerification {
+        let verify = route["tls_verify"].flatMap { reader.bool($0, at: path.appending("tls_verify")) } ?? true
+        guard let node = route["tls_fingerprint"] else { return verify ? .full : .none }
+        guard let fingerprint = Self.sha256Fingerprint(node, at: path.appending("tls_fingerprint"), reader: reader) else { return .full }
+        if !verify {
+            reader.report("tls_verify: false accepts any certificate; drop it to check the pinned one", at: path.appending("tls_verify"),
+                          node: route["tls_verify"])
+        }
+        return .pinned(fingerprint)
     }
 
     /// A certificate pin (`tls_fingerprint`): 32 hex bytes, colons optional; nil with a report otherwise.

@@ -144,18 +144,6 @@ extension ConfigLoader {
         return config
     }
 
-    /// `tls_fingerprint` pins the certificate of the route's TLS peers; `tls_verify: false` accepts any.
-    private func tlsVerification(_ call: ConfigReader.Mapping, at path: ConfigPath, reader: ConfigReader) -> CallRouteConfig.TLSVerification {
-        let verify = call["tls_verify"].flatMap { reader.bool($0, at: path.appending("tls_verify")) } ?? true
-        guard let node = call["tls_fingerprint"] else { return verify ? .full : .none }
-        guard let fingerprint = Self.sha256Fingerprint(node, at: path.appending("tls_fingerprint"), reader: reader) else { return .full }
-        if !verify {
-            reader.report("tls_verify: false accepts any certificate; drop it to check the pinned one", at: path.appending("tls_verify"),
-                          node: call["tls_verify"])
-        }
-        return .pinned(fingerprint)
-    }
-
     private func decodeAccount(_ node: Node, at path: ConfigPath, reader: ConfigReader) -> CallRouteConfig.Account? {
         guard let section = reader.mapping(node, at: path, allowedKeys: Self.accountKeys) else { return nil }
         var registrar: SIPURI?

@@ -163,9 +163,9 @@ public struct RouteConfig: Sendable {
     public var transport: RTSPTransport
     public var video: VideoHandling
     public var audio: AudioHandling
-    /// rtsps only: the SHA-256 of the camera's certificate (DER); nil accepts any certificate (cameras are
-    /// usually self-signed, so rtsps then protects the wire, not the camera's identity).
-    public var tlsFingerprint: [UInt8]? = nil
+    /// rtsps only: how the camera's certificate is checked. `.full` (the default) needs a certificate the
+    /// system trusts for the host; a self-signed camera needs a pin (`tls_fingerprint`) or `tls_verify: false`.
+    public var tlsVerification = TLSVerification.full
     /// RTSP over UDP: the client port pairs offered to the camera (even RTP port, RTCP next); nil picks any.
     public var udpPorts: ClosedRange<Int>? = nil
     /// RTSP credentials given apart from the URL (a password with `@` or `:` needs no escaping here).

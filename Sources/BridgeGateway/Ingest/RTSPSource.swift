@@ -20,8 +20,8 @@ public final class RTSPSource: MediaSource {
         public var mediaTimeout: Duration = .seconds(10)
         /// `auto`: UDP first, then TCP when no media came this long after PLAY.
         public var udpFallbackAfter: Duration = .seconds(3)
-        /// rtsps: the camera certificate's SHA-256 to insist on (nil: any certificate).
-        public var tlsFingerprint: [UInt8]?
+        /// rtsps: how the camera's certificate is checked (default: the system's roots and the host name).
+        public var tlsVerification = TLSVerification.full
         /// The client port pairs offered for UDP (nil: any free even port from 20000 to 59998).
         public var udpPorts: ClosedRange<Int>?
         /// Address the UDP client ports are bound to.
@@ -50,7 +50,7 @@ public final class RTSPSource: MediaSource {
                              group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         guard route.source.kind != .file else { return nil }
         var options = Options(url: route.sourceURLWithCredentials, transport: route.transport)
-        options.tlsFingerprint = route.tlsFingerprint
+        options.tlsVerification = route.tlsVerification
         options.udpPorts = route.udpPorts
         options.logger = logger.map { logger in
             var logger = logger

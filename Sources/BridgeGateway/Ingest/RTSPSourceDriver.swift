@@ -209,28 +209,22 @@ final class RTSPSourceDriver {
         let generation = generation
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
         let timeout = TimeAmount.nanoseconds(Int64(options.connectTimeout.components.seconds) * 1_000_000_000)
-        let sslContext: NIOSSLContext?
+        // The camera's certificate is checked as the route says: the system's roots and the host name by
+        // default, its pin only (`tls_fingerprint`), or not at all (`tls_verify: false`).
+        var tls: TLSClientContexts?
         if secure {
-            var tls = TLSConfiguration.makeClientConfiguration()
-            // Cameras present self-signed certificates: without a pinned fingerprint rtsps protects the wire,
-            // not identity; with one, the leaf certificate must hash to it (checked in the callback below).
-            tls.certificateVerification = options.tlsFingerprint == nil ? .none : .noHostnameVerification
-            sslContext = try? NIOSSLContext(configuration: tls)
-            guard sslContext != nil else { return connectionFailed("cannot set up TLS", generation: generation) }
-        } else {
-            sslContext = nil
+            guard case .success(let contexts) = TLSClientContexts.shared else {
+                return connectionFailed("cannot set up TLS", generation: generation)
+            }
+            tls = contexts
         }
-        let isIP = (try? SocketAddress(ipAddress: host, port: 0)) != nil
-        let pinnedFingerprint = secure ? options.tlsFingerprint : nil
+        let verification = options.tlsVerification
         ClientBootstrap(group: eventLoop)
             .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    if let sslContext {
-                        try channel.pipeline.syncOperations.addHandler(
-                            PinnedTLSClient.handler(context: sslContext, serverHostname: isIP ? nil : host, pin: pinnedFingerprint))
-                    }
+                    if let tls { try channel.pipeline.syncOperations.addHandler(tls.handler(host: host, verification: verification)) }
                     try channel.pipeline.syncOperations.addHandler(RTSPConnectionHandler(
                         onBytes: { buffer in loopBound.value.received(buffer, generation: generation) },
                         onClose: { loopBound.value.connectionClosed(generation: generation) }))

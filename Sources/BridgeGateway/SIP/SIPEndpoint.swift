@@ -20,7 +20,7 @@ public final class SIPEndpoint: SIPCallPlacer, Sendable {
         var destinationPort: UInt16
         /// UDP, or TCP or TLS for a `;transport=` or `sips:` next hop.
         var transport: SIPTransport
-        var tlsVerification: CallRouteConfig.TLSVerification
+        var tlsVerification: TLSVerification
     }
 
     private let udpChannel: any Channel

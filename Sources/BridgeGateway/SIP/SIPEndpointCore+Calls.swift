@@ -1,9 +1,10 @@
 import BridgeCore
 import BridgeSDP
 import BridgeSIP
+import Logging
 import NIOCore
 
-/// Calls: inbound routing and admission, what routes do with a call, and outbound calls.
+/// Calls: inbound routing (who may ring: `SIPEndpointCore+Admission`), what routes do with a call, and outbound calls.
 extension SIPEndpointCore {
     /// The call route for a Request-URI user: a trunk's user first, then an account's username.
     func route(forUser user: String) -> (route: CallRouteConfig, viaTrunk: Bool)? {
@@ -13,42 +14,22 @@ extension SIPEndpointCore {
     }
 
     func incomingCall(_ reference: SIPCallReference, invite: SIPMessage, source: TransportAddress, now: MonotonicInstant) {
-        func refuse(_ status: Int, _ why: String, headers: [SIPHeaderField] = []) {
-            logger.info("SIP INVITE from \(source) refused with \(status): \(why)")
+        func refuse(_ refusal: Refusal) {
+            logger.log(level: refusal.level, "SIP INVITE from \(source) refused with \(refusal.status): \(refusal.why)")
             do {
-                try agent?.reject(reference, status: status, headers: headers, now: now)
+                try agent?.reject(reference, status: refusal.status, reasonPhrase: refusal.reasonPhrase, headers: refusal.headers, now: now)
             } catch {
                 logger.debug("SIP cannot reject: \(error)")
             }
         }
+        func refuse(_ status: Int, _ why: String) { refuse(Refusal(status: status, why: why)) }
         guard let user = ((try? invite.requestURI()) ?? nil)?.user, let match = route(forUser: user) else {
             refuse(404, "no call route for \(invite.requestURIText ?? "-")")
             return
         }
-        let route = match.route, viaTrunk = match.viaTrunk
-        if viaTrunk, let trunk = route.trunk, !trunk.allows(source) {
-            guard let credentials = trunk.credentials else {
-                refuse(403, "\(source.ipString) is not on calls \(route.name) trunk.allow")
-                return
-            }
-            let verdict = digestServer.verify(invite, now: now) { username in
-                username == credentials.username ? credentials.password : nil
-            }
-            switch verdict {
-            case .authorized:
-                break
-            case .missing:
-                refuse(401, "challenged (calls \(route.name) trunk needs credentials)", headers: [digestServer.challenge(now: now)])
-                return
-            case .stale:
-                refuse(401, "stale nonce", headers: [digestServer.challenge(now: now, stale: true)])
-                return
-            case .refused:
-                refuse(403, "wrong credentials for calls \(route.name)")
-                return
-            }
-        } else if !viaTrunk, let registrar = registrations[route.name]?.registrar, registrar.addressBytes != source.addressBytes {
-            refuse(403, "calls for account \(user) are taken from its registrar \(registrar.ipString) only")
+        let route = match.route
+        if let refusal = admission(of: invite, route: route, viaTrunk: match.viaTrunk, user: user, source: source, now: now) {
+            refuse(refusal)
             return
         }
         guard let handler = handlers[route.name] else {

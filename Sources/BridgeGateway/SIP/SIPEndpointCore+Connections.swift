@@ -18,7 +18,7 @@ extension SIPEndpointCore {
     /// The host name a TLS connection out checks (and sends as SNI), and how it checks the certificate.
     struct TLSPeer: Sendable {
         var host: String
-        var verification: CallRouteConfig.TLSVerification
+        var verification: TLSVerification
     }
 
     /// TCP and TLS connections at once, accepted and opened (`sip.max_connections`).

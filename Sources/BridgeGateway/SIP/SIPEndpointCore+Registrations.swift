@@ -4,7 +4,7 @@ import BridgeSIP
 /// Accounts: a `SIPRegistration` each, on a transaction layer of their own that shares the socket (REGISTER
 /// responses are told apart by their CSeq method before the user agent sees them).
 extension SIPEndpointCore {
-    func startRegistration(route: String, account: CallRouteConfig.Account, verification: CallRouteConfig.TLSVerification,
+    func startRegistration(route: String, account: CallRouteConfig.Account, verification: TLSVerification,
                            registrar: TransportAddress?, now: MonotonicInstant) {
         let host = settings.advertisedHost
         let port = UInt16(settings.port)
@@ -53,6 +53,7 @@ extension SIPEndpointCore {
                             logger.warning("SIP REGISTER for \(entry.account) not sent: \(error)")
                         }
                     case .registered(let expires):
+                        entry.hasRegistered = true
                         logger.info("SIP \(entry.account) registered for \(expires) s")
                     case .failed(let reason):
                         logger.warning("SIP registration of \(entry.account) failed: \(reason)")

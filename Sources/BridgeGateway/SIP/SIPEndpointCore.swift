@@ -43,6 +43,8 @@ final class SIPEndpointCore {
         let transport: SIPTransport
         var transaction: SIPTransactionID?
         let account: String
+        /// The registrar took the registration at least once (its INVITEs are believed from then on).
+        var hasRegistered = false
     }
 
     let logger: Logger
@@ -67,7 +69,9 @@ final class SIPEndpointCore {
     var handlers: [String: any CallRouteHandler]
     var calls: [SIPCallID: CallEntry] = [:]
     var callsByReference: [SIPCallReference: SIPCallID] = [:]
-    let digestServer: SIPDigestServer
+    var digestServer: SIPDigestServer
+    /// Wrong Digest credentials per source address (trunk callers).
+    var authFailures = SIPAuthFailureLimiter()
     private var timer: Scheduled<Void>?
 
     init(settings: Settings, handlers: [String: any CallRouteHandler], board: SIPRegistrationBoard, eventLoop: any EventLoop,
@@ -80,7 +84,7 @@ final class SIPEndpointCore {
         self.logger = logger
         var generator = SystemRandomNumberGenerator()
         let secret = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        digestServer = SIPDigestServer(realm: settings.advertisedHost, secret: secret, algorithm: .md5)
+        digestServer = SIPDigestServer(realm: settings.advertisedHost, secret: secret)
     }
 
     /// Creates the user agent once the port is known, and starts each account's registration.

@@ -5,17 +5,13 @@ import NIOSSL
 
 /// The SIP edge's TLS contexts (RFC 3261 section 26.2): the listener's, with the configured certificate or a
 /// self-signed one made at start, and the client contexts for connections out (to a `sips:` or
-/// `;transport=tls` registrar or call target), one per `CallRouteConfig.TLSVerification` kind.
+/// `;transport=tls` registrar or call target), one per `TLSVerification` kind.
 struct SIPTLSContexts: Sendable {
     /// nil without `sip.tls`.
     let server: NIOSSLContext?
     /// `AB:CD:…`: the SHA-256 of the listener's certificate (DER), for peers that pin it.
     let serverFingerprint: String?
-    private let verifying: NIOSSLContext
-    /// For `tls_verify: false`.
-    private let unverified: NIOSSLContext
-    /// No host name check; the handler's callback checks the pin (NIOSSL calls it only when verifying).
-    private let pinning: NIOSSLContext
+    private let client: TLSClientContexts
 
     /// Self-signed certificates live this long; a new one is made at every start.
     static let selfSignedValidity = Duration.seconds(365 * 86_400)
@@ -34,14 +30,8 @@ struct SIPTLSContexts: Sendable {
             }
             fingerprint = (try? chain.first?.toDERBytes()).map { Hex.encode(SHA256.hash(data: $0), uppercase: true, separator: ":") }
         }
-        var none = TLSConfiguration.makeClientConfiguration()
-        none.certificateVerification = .none
-        var pinned = TLSConfiguration.makeClientConfiguration()
-        pinned.certificateVerification = .noHostnameVerification
         do {
-            return SIPTLSContexts(server: server, serverFingerprint: fingerprint,
-                                  verifying: try NIOSSLContext(configuration: .makeClientConfiguration()),
-                                  unverified: try NIOSSLContext(configuration: none), pinning: try NIOSSLContext(configuration: pinned))
+            return SIPTLSContexts(server: server, serverFingerprint: fingerprint, client: try TLSClientContexts())
         } catch {
             throw GatewayStartError(message: "SIP: cannot set up TLS client contexts: \(error)")
         }
@@ -77,15 +67,7 @@ struct SIPTLSContexts: Sendable {
     }
 
     /// The handler for a connection out to `host` (a name is also the SNI and the name checked).
-    func clientHandler(host: String, verification: CallRouteConfig.TLSVerification) throws -> NIOSSLClientHandler {
-        let isName = TransportAddress(host, port: 0) == nil
-        switch verification {
-        case .full:
-            return try PinnedTLSClient.handler(context: verifying, serverHostname: isName ? host : nil, pin: nil)
-        case .none:
-            return try PinnedTLSClient.handler(context: unverified, serverHostname: isName ? host : nil, pin: nil)
-        case .pinned(let pin):
-            return try PinnedTLSClient.handler(context: pinning, serverHostname: isName ? host : nil, pin: pin)
-        }
+    func clientHandler(host: String, verification: TLSVerification) throws -> NIOSSLClientHandler {
+        try client.handler(host: host, verification: verification)
     }
 }

@@ -31,13 +31,14 @@ extension SIPUserAgent {
     }
 
     /// A final error response (486 Busy Here by default) before the answer. `headers` go into the response:
-    /// `WWW-Authenticate` for a 401 challenge, `Contact` for a 3xx redirect.
-    public mutating func reject(_ reference: SIPCallReference, status: Int = 486, headers: [SIPHeaderField] = [],
-                                now: MonotonicInstant) throws(SIPError) {
+    /// `WWW-Authenticate` for a 401 challenge, `Contact` for a 3xx redirect. `reasonPhrase` replaces the
+    /// standard one ("Too many failed attempts" for a 403).
+    public mutating func reject(_ reference: SIPCallReference, status: Int = 486, reasonPhrase: String? = nil,
+                                headers: [SIPHeaderField] = [], now: MonotonicInstant) throws(SIPError) {
         guard let call = calls[reference], call.state == .offered || call.state == .ringing, (300...699).contains(status) else {
             throw .state("call", "\(reference) cannot be rejected with \(status)")
         }
-        var response = makeResponse(call, status: status)
+        var response = makeResponse(call, status: status, reasonPhrase: reasonPhrase)
         response.headers.append(contentsOf: headers)
         try layer.sendResponse(response, in: call.inviteTransaction, now: now)
         end(reference, reason: "rejected with \(status)")
@@ -49,7 +50,7 @@ extension SIPUserAgent {
         configuration.contact(on: call.transport, secure: ((try? call.invite.requestURI()) ?? nil)?.isSecure ?? false)
     }
 
-    func makeResponse(_ call: Call, status: Int, body: [UInt8] = []) -> SIPMessage {
+    func makeResponse(_ call: Call, status: Int, reasonPhrase: String? = nil, body: [UInt8] = []) -> SIPMessage {
         var headers: [SIPHeaderField] = []
         if (101...299).contains(status) {
             headers.append(SIPHeaderField(name: .contact, value: "<\(localContact(of: call))>"))
@@ -58,7 +59,7 @@ extension SIPUserAgent {
         if status == 200 { headers.append(SIPHeaderField(name: .allow, value: Self.allowed)) }
         if let agent = configuration.userAgent { headers.append(SIPHeaderField(name: .server, value: agent)) }
         if !body.isEmpty { headers.append(SIPHeaderField(name: .contentType, value: SIPContentType.sdp.description)) }
-        return SIPResponseBuilder.response(to: call.invite, status: status, toTag: call.reference.localTag,
+        return SIPResponseBuilder.response(to: call.invite, status: status, reasonPhrase: reasonPhrase, toTag: call.reference.localTag,
                                            headers: headers, body: body)
     }
 
