@@ -198,7 +198,7 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
         let metadata = AddressedEnvelope<ByteBuffer>.Metadata(ecnState: .transportNotCapable, packetInfo: nil, segmentSize: segmentSize)
         let promise = context.eventLoop.makePromise(of: Void.self)
         // A kernel or device that refuses GSO (EIO, EINVAL) turns it off; that burst is lost, NACK recovers it.
-        promise.futureResult.whenFailure { [weak self] error in
+        promise.futureResult.assumeIsolated().whenFailure { [weak self] error in
             if Self.isSegmentationRefusal(error) { self?.segmentationOffload = false }
         }
         context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: address, data: buffer, metadata: metadata)), promise: promise)
