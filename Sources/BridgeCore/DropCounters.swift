@@ -38,6 +38,10 @@ public struct DropCounters: Sendable, Hashable {
         /// Media handed to a session before DTLS completed or after it closed.
         case sendNotConnected
         case protectFailed
+        /// Plain RTP from a source the symmetric RTP latch does not take for the phone (a stray or a sprayer).
+        case rtpSourceRejected
+        /// Phone RTCP from a host other than the latched (or, before latching, the SDP) address.
+        case rtcpSourceRejected
 
         public var description: String {
             switch self {
@@ -61,6 +65,8 @@ public struct DropCounters: Sendable, Hashable {
             case .sessionClosed: "session_closed"
             case .sendNotConnected: "send_not_connected"
             case .protectFailed: "protect_failed"
+            case .rtpSourceRejected: "rtp_source_rejected"
+            case .rtcpSourceRejected: "rtcp_source_rejected"
             }
         }
     }

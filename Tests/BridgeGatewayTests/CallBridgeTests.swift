@@ -25,8 +25,15 @@ import Testing
                              phoneDTMF: (101, 8_000), browserDTMF: (110, 48_000), browserSSRC: 0xB0B)
     }
 
-    func makeBridge(_ plan: CallBridge.AudioPlan, _ captured: Captured) throws -> CallBridge {
-        try CallBridge(plan: plan, phoneAddress: Self.phone,
+    /// Both legs on G.711 µ-law: packets pass through.
+    static func passThroughPlan() -> CallBridge.AudioPlan {
+        CallBridge.AudioPlan(phonePayloadType: 0, phoneCodec: .pcmu, phoneClockRate: 8_000,
+                             browserPayloadType: 0, browserCodec: .pcmu, browserClockRate: 8_000,
+                             phoneDTMF: (101, 8_000), browserDTMF: (101, 8_000), browserSSRC: 0xB0B)
+    }
+
+    func makeBridge(_ plan: CallBridge.AudioPlan, _ captured: Captured, phoneAddress: TransportAddress = Self.phone) throws -> CallBridge {
+        try CallBridge(plan: plan, phoneAddress: phoneAddress,
                        sendToPhone: { packets, destination in captured.toPhone += packets.map { ($0, destination) } },
                        sendRTCPToPhone: { packet, destination in captured.rtcpToPhone.append((packet, destination)) },
                        sendToBrowser: { rtp, rtcp in captured.toBrowser += rtp; captured.rtcpToBrowser += rtcp },
@@ -151,6 +158,35 @@ import Testing
         var phoneSide = RTCPLegReporter(ssrc: 0x5150, clockRate: 8_000, cname: "phone")
         bridge.handlePhoneRTCP(phoneSide.report(now: captured.clock, ntp: 1 << 40), from: Self.phone)
         #expect(bridge.statistics.phone.reports == 0, "a report about another stream says nothing about ours")
+    }
+
+    /// A phone behind NAT (private SDP address, media from its public one): a re-INVITE or UPDATE that names
+    /// the same address keeps what the latch learned, so its audio goes on at once both ways; RTCP from
+    /// anyone but the latched host is not read.
+    @Test func aReinviteWithTheSameAddressKeepsANATLatch() throws {
+        let captured = Captured()
+        let sdpAddress = try #require(TransportAddress("192.168.1.20", port: 4000))
+        let nat = try #require(TransportAddress("198.51.100.7", port: 31_000))
+        let bridge = try makeBridge(Self.passThroughPlan(), captured, phoneAddress: sdpAddress)
+        func phoneSpeaks(_ sequence: Int) {
+            bridge.handlePhonePacket(Self.packet(payloadType: 0, sequence: UInt16(sequence), timestamp: UInt32(sequence) * 160,
+                                                 payload: [UInt8](repeating: 0x11, count: 160)), from: nat)
+            captured.clock = captured.clock + .milliseconds(20)
+        }
+        for sequence in 0..<30 { phoneSpeaks(sequence) }
+        #expect(bridge.phoneDestination == nat)
+        let learned = bridge.packetsToBrowser
+        #expect(learned > 0 && learned < 30, "learned after the window, not from the first packets")
+        bridge.phoneMoved(to: sdpAddress)
+        phoneSpeaks(30)
+        #expect(bridge.packetsToBrowser == learned + 1, "the latch survived the re-INVITE")
+        bridge.handleBrowserPacket(Self.packet(payloadType: 0, sequence: 1, timestamp: 0, payload: [UInt8](repeating: 0x22, count: 160)))
+        #expect(captured.toPhone.last?.1 == nat)
+        var phoneSide = RTCPLegReporter(ssrc: 0x5150, clockRate: 8_000, cname: "phone")
+        let report = phoneSide.report(now: captured.clock, ntp: 1 << 40)
+        bridge.handlePhoneRTCP(report, from: try #require(TransportAddress("203.0.113.66", port: 31_001)))
+        bridge.handlePhoneRTCP(report, from: try #require(TransportAddress("198.51.100.7", port: 31_001)))
+        #expect(bridge.drops[.rtcpSourceRejected] == 1)
     }
 
     /// A phone can push its unwrapped timestamp line as far as it likes (a jump of 2^31 per packet): the

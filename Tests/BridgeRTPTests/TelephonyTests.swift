@@ -23,30 +23,4 @@ import Testing
         #expect(packets.suffix(3).allSatisfy { $0.event.isEnd })
         #expect(packets.dropLast(3).allSatisfy { !$0.event.isEnd })
     }
-
-    let sdpAddress = TransportAddress("192.0.2.10", port: 4000)!
-    let natAddress = TransportAddress("198.51.100.7", port: 31_000)!
-    let stray = TransportAddress("203.0.113.66", port: 5555)!
-
-    @Test func packetsFromTheSDPAddressLatchAtOnce() {
-        var latch = SymmetricRTPLatch(expected: sdpAddress)
-        #expect(latch.destination == sdpAddress)
-        do { let accepted = latch.accept(from: sdpAddress, ssrc: 1); #expect(accepted) }
-        #expect(latch.latched == sdpAddress)
-        do { let accepted = latch.accept(from: stray, ssrc: 1); #expect(!accepted, "never a stray source mid-call") }
-        #expect(latch.dropped == 1)
-    }
-
-    @Test func behindNATItLatchesAfterAFewPacketsWithOneSSRC() {
-        var latch = SymmetricRTPLatch(expected: sdpAddress, requiredPackets: 3)
-        do { let accepted = latch.accept(from: natAddress, ssrc: 7); #expect(!accepted) }
-        do { let accepted = latch.accept(from: natAddress, ssrc: 8); #expect(!accepted, "another SSRC starts the count again") }
-        do { let accepted = latch.accept(from: natAddress, ssrc: 8); #expect(!accepted) }
-        do { let accepted = latch.accept(from: natAddress, ssrc: 8); #expect(accepted) }
-        #expect(latch.destination == natAddress)
-        do { let accepted = latch.accept(from: sdpAddress, ssrc: 8); #expect(!accepted, "latched: even the SDP address is refused now") }
-        latch.reset(expected: stray)
-        #expect(latch.destination == stray)
-        do { let accepted = latch.accept(from: stray, ssrc: 9); #expect(accepted) }
-    }
 }

@@ -11,7 +11,7 @@ import BridgeSDP
 /// between the legs with their payload type remapped, end-packet triplet intact, and when the legs count
 /// time at different rates their timestamps and durations are rescaled; digits are reported to the page.
 /// Each leg has its own RTCP (sender and receiver reports). The phone's address is learned by symmetric
-/// RTP latching.
+/// RTP latching, which also decides which sources' RTP and RTCP are the phone's (`SymmetricRTPLatch`).
 final class CallBridge {
     struct AudioPlan {
         var phonePayloadType: UInt8
@@ -89,9 +89,13 @@ final class CallBridge {
 
     var phoneDestination: TransportAddress? { latch.destination }
 
-    /// A re-INVITE moved the phone's media.
+    /// Phone packets dropped for their source.
+    var drops: DropCounters { latch.drops }
+
+    /// A re-INVITE, UPDATE or re-offer answer named the phone's media address: the latch learns again only
+    /// when it moved.
     func phoneMoved(to address: TransportAddress?) {
-        latch.reset(expected: address)
+        latch.phoneMoved(to: address)
     }
 
     func browserHolds(_ held: Bool) {
@@ -114,11 +118,11 @@ final class CallBridge {
         // RTCP on the RTP port (rtcp-mux): packet types 192...223 (RFC 5761 section 4).
         if (192...223).contains(received[1]) { return handlePhoneRTCP(received, from: source) }
         guard let bytes = srtp.map({ $0.unprotect(received) }) ?? received else { return }
-        guard let packet = try? RTPPacket(parsing: bytes), latch.accept(from: source, ssrc: packet.header.ssrc.rawValue) else { return }
+        let now = now()
+        guard let packet = try? RTPPacket(parsing: bytes), latch.accept(from: source, ssrc: packet.header.ssrc.rawValue, now: now) else { return }
         let payloadType = packet.header.payloadType.rawValue
         let isEvent = payloadType == plan.phoneDTMF?.payloadType
         guard isEvent || payloadType == plan.phonePayloadType else { return }
-        let now = now()
         phoneReports.received(sequence: packet.header.sequenceNumber.rawValue, timestamp: packet.header.timestamp.rawValue,
                               ssrc: packet.header.ssrc.rawValue, now: now)
         if isEvent {
@@ -148,7 +152,7 @@ final class CallBridge {
     }
 
     func handlePhoneRTCP(_ received: [UInt8], from source: TransportAddress) {
-        guard let bytes = srtp.map({ $0.unprotectRTCP(received) }) ?? received else { return }
+        guard latch.acceptRTCP(from: source), let bytes = srtp.map({ $0.unprotectRTCP(received) }) ?? received else { return }
         phoneReports.handleRTCP(bytes, now: now(), ntp: NTPClock.now())
     }
 

@@ -29,8 +29,8 @@ extension CallRoute {
         if let bridge = call.bridge {
             server.eventLoop.execute {
                 bridge.value.browserHolds(pending.hold)
-                // An answer with c=0.0.0.0 (the old way to hold) leaves the latched address as it was.
-                if let address, address != bridge.value.phoneDestination { bridge.value.phoneMoved(to: address) }
+                // The latch keeps its address unless the answer moved the phone (c=0.0.0.0, the old hold, does not).
+                bridge.value.phoneMoved(to: address)
             }
         }
         send(CallMessage(pending.hold ? "held" : "resumed", call: call.control.id.rawValue, from: "browser"), to: call.page)

@@ -35,6 +35,7 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
     let settings: Settings
     let server: WebRTCTransportServer
     let logger: Logger
+    let metrics: CallMetrics?
     var placer: (any SIPCallPlacer)?
 
     struct Page {
@@ -80,11 +81,12 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
     /// orphan call.
     var dialing = false
 
-    init(settings: Settings, server: WebRTCTransportServer, logger: Logger) {
+    init(settings: Settings, server: WebRTCTransportServer, logger: Logger, metrics: GatewayMetrics? = nil) {
         self.routeName = settings.name
         self.settings = settings
         self.server = server
         self.logger = logger
+        self.metrics = metrics.map { CallMetrics(route: settings.name, factory: $0.factory) }
     }
 
     func setPlacer(_ placer: any SIPCallPlacer) {
@@ -347,8 +349,7 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
                     Task { await self.send(CallMessage("dtmf", digit: String(digit), from: fromPhone ? "phone" : "browser"), to: page) }
                 },
                 now: WebRTCDatagramHandler.now)
-            leg.onPacket { bytes, source in bridge.handlePhonePacket(bytes, from: source) }
-            leg.onRTCP { bytes, source in bridge.handlePhoneRTCP(bytes, from: source) }
+            leg.deliver(to: bridge)
             return NIOLoopBound(bridge, eventLoop: server.eventLoop)
         }.get()
         call.bridge = bridge
@@ -428,12 +429,12 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
             phoneRTCPPort: phoneAudio?.rtcpAttribute.flatMap { UInt16(exactly: $0.port) })
     }
 
-    /// Where the phone says it receives audio (`c=` and the audio `m=` port); nil for hold (0.0.0.0).
+    /// Where the phone says it receives audio (`c=` and the audio `m=` port); nil for hold (0.0.0.0 or ::).
     static func mediaAddress(of sdp: SessionDescription) -> TransportAddress? {
         guard let audio = sdp.media.first(where: { $0.media == "audio" && !$0.isRejected }),
-              let connection = sdp.connection(for: audio), connection.address != "0.0.0.0",
-              (1...65535).contains(audio.port) else { return nil }
-        return TransportAddress(connection.address, port: UInt16(audio.port))
+              let connection = sdp.connection(for: audio), let port = UInt16(exactly: audio.port), port > 0,
+              let address = TransportAddress(connection.address, port: port), !address.isUnspecified else { return nil }
+        return address
     }
 
     private func newTranslator(port: Int, transport: WebRTCTransportParameters? = nil) -> SIPMediaTranslator {
@@ -455,12 +456,15 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
         } else {
             broadcast(CallMessage("ended", call: call.control.id.rawValue, reason: reason, status: status))
         }
-        let server = self.server
-        let leg = call.leg, ufrag = call.ufrag
+        let server = self.server, metrics = self.metrics, logger = self.logger, routeName = self.routeName
+        let leg = call.leg, ufrag = call.ufrag, bridge = call.bridge
         call.reports?.cancel()
         server.eventLoop.execute {
             if let ufrag { server.closeOnLoop(ufrag: ufrag, reason: "call ended") }
             leg?.close()
+            guard let drops = bridge?.value.drops, drops.total > 0 else { return }
+            metrics?.record(drops)
+            logger.debug("call route \(routeName): phone packets dropped for their source: \(drops.nonZero.map { "\($0.reason) \($0.count)" })")
         }
     }
 }

@@ -76,13 +76,11 @@ final class PhoneRTPLeg: @unchecked Sendable {
         return (channel, handler)
     }
 
-    /// Where packets go; runs on the loop. RTCP that arrives on the RTP port (rtcp-mux) comes to `onPacket`.
-    func onPacket(_ body: @escaping ([UInt8], TransportAddress) -> Void) {
-        handler.onPacket = body
-    }
-
-    func onRTCP(_ body: @escaping ([UInt8], TransportAddress) -> Void) {
-        rtcpHandler.onPacket = body
+    /// Both sockets' packets to `bridge`, whose latch decides which sources are the phone; runs on the loop.
+    /// RTCP that arrives on the RTP port (rtcp-mux) goes in with the RTP, and the bridge sorts it out.
+    func deliver(to bridge: CallBridge) {
+        handler.onPacket = { bytes, source in bridge.handlePhonePacket(bytes, from: source) }
+        rtcpHandler.onPacket = { bytes, source in bridge.handlePhoneRTCP(bytes, from: source) }
     }
 
     func send(_ packets: [[UInt8]], to destination: TransportAddress) {

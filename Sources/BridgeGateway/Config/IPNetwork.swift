@@ -22,10 +22,7 @@ public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether `address` (IPv4-mapped IPv6 counts as IPv4) is inside the block.
     public func contains(_ address: TransportAddress) -> Bool {
-        var bytes = address.addressBytes
-        if bytes.count == 16, addressBytes.count == 4, bytes.prefix(12) == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF] {
-            bytes = Array(bytes.suffix(4))
-        }
+        let bytes = addressBytes.count == 4 ? address.unmappedAddressBytes : address.addressBytes
         guard bytes.count == addressBytes.count else { return false }
         return Self.masked(bytes, prefixLength: prefixLength) == addressBytes
     }

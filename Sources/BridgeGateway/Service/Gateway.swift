@@ -154,7 +154,7 @@ public struct Gateway: Sendable {
             settings.rtpBindHost = config.sip.listen.host
             settings.rtpPorts = config.sip.rtpPorts
             settings.maxPages = call.maxPages
-            let route = CallRoute(settings: settings, server: webrtc, logger: logger)
+            let route = CallRoute(settings: settings, server: webrtc, logger: logger, metrics: metrics)
             await route.setPlacer(sip)
             if callHandlers?(sip)[call.name] == nil { sip.setHandler(route, forRoute: call.name) }
             routes[call.name] = route
