@@ -47,7 +47,8 @@ import Testing
     func withRoute(placer: TestPlacer, _ body: (CallRoute, Int, AsyncStream<CallMessage>) async throws -> Void) async throws {
         let server = try await WebRTCTransportServer.bind(host: "127.0.0.1", port: 0, advertise: ["127.0.0.1"], certificate: DTLSCertificate.generate())
         var settings = CallRoute.Settings(name: "desk")
-        let base = 40_000 + Int.random(in: 0..<2_000) * 2
+        // Below the kernel's ephemeral range (32768 and up), where any test's socket bound to port 0 may land.
+        let base = 24_000 + Int.random(in: 0..<4_000) * 2
         settings.rtpPorts = base...(base + 1)
         settings.maxPages = 2
         let route = CallRoute(settings: settings, server: server, logger: Logger(label: "test"))

@@ -59,23 +59,24 @@ import Testing
         #expect(server.verify(retry, now: .seconds(6), password: Self.password) == .refused)
     }
 
-    /// Two challenges, SHA-256 first then MD5, one nonce; a response in either algorithm is accepted.
-    @Test func offersSHA256ThenMD5AndAcceptsEither() throws {
+    /// Two challenges, MD5 first (for clients that read only the first) then SHA-256, one nonce; a response in either algorithm is accepted.
+    @Test func offersMD5ThenSHA256AndAcceptsEither() throws {
         var server = Self.server()
         let request = SIPDigestTests.register()
         let fields = server.challenges(now: .seconds(30), isProxy: true)
         #expect(fields.map(\.name) == [.proxyAuthenticate, .proxyAuthenticate])
         let challenge = SIPResponseBuilder.response(to: request, status: 407, toTag: "s", headers: fields)
         let offered = try SIPDigestChallenge.challenges(in: challenge)
-        #expect(offered.map(\.algorithm) == [.sha256, .md5])
+        #expect(fields.map { $0.value.contains("algorithm=MD5") } == [true, false])
+        #expect(Set(offered.map(\.algorithm)) == [.md5, .sha256])
         #expect(offered.allSatisfy { $0.qopOptions == ["auth"] && $0.nonce == offered.first?.nonce })
         var strongest = SIPDigestClient(credentials: SIPDigestTests.credentials)
         let sha = try strongest.authorizedRequest(retrying: request, after: challenge, branch: "z9hG4bK1", cnonce: "a")
         #expect(try sha.authenticationHeaders(.proxyAuthorization).map { $0["algorithm"] } == ["SHA-256"])
         #expect(server.verify(sha, now: .seconds(31), isProxy: true, password: Self.password) == .authorized(username: "1001"))
-        // An old phone that knows only MD5 sees the second challenge alone.
+        // An old phone that knows only MD5 reads the first challenge alone.
         var md5Only = SIPMessage.response(407)
-        md5Only.headers.append(fields[1])
+        md5Only.headers.append(fields[0])
         var old = SIPDigestClient(credentials: SIPDigestTests.credentials)
         let md5 = try old.authorizedRequest(retrying: request, after: md5Only, branch: "z9hG4bK2", cnonce: "b")
         #expect(try md5.authenticationHeaders(.proxyAuthorization).map { $0["algorithm"] } == ["MD5"])
@@ -83,7 +84,7 @@ import Testing
         #expect(server.verify(md5, now: .seconds(31), isProxy: true, password: Self.password) == .refused)
         var fresh = Self.server()
         var md5Fresh = SIPMessage.response(407)
-        md5Fresh.headers.append(fresh.challenges(now: .seconds(30), isProxy: true)[1])
+        md5Fresh.headers.append(fresh.challenges(now: .seconds(30), isProxy: true)[0])
         let again = try old.authorizedRequest(retrying: request, after: md5Fresh, branch: "z9hG4bK3", cnonce: "b")
         #expect(fresh.verify(again, now: .seconds(31), isProxy: true, password: Self.password) == .authorized(username: "1001"))
         var md5Server = SIPDigestServer(realm: "pbx.example.com", secret: Array(repeating: 9, count: 32), algorithms: [.md5])

@@ -29,8 +29,10 @@ public struct SIPDigestServer: Sendable {
     private var counts: SIPNonceCounts
 
     /// `secret` keys the nonce HMAC; 32 random bytes from the driver. `trackedNonces` bounds the nonce-count
-    /// table.
-    public init(realm: String, secret: [UInt8], algorithms: [SIPDigestAlgorithm] = [.sha256, .md5],
+    /// table. MD5 is listed first by default: clients that read only the first challenge (SIPp 3.6 in Debian,
+    /// older phones) know no SHA-256 and would give up, while clients that pick the strongest offered (RFC 7616
+    /// section 3.7, our own `SIPDigestClient`) still answer with SHA-256.
+    public init(realm: String, secret: [UInt8], algorithms: [SIPDigestAlgorithm] = [.md5, .sha256],
                 nonceLifetime: Duration = .seconds(300), trackedNonces: Int = 4096) {
         self.realm = realm
         self.secret = SymmetricKey(data: secret)
