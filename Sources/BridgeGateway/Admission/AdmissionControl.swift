@@ -61,6 +61,8 @@ final class AdmissionControl: Sendable {
         handshakes.record(connecting)
     }
 
+    var largestLag: Duration { state.withLock { $0.largestLag } }
+
     func noteLoopLag(_ amount: Duration) {
         let now = WebRTCDatagramHandler.now()
         state.withLock { $0.noteLoopLag(amount, now: now) }

@@ -70,6 +70,8 @@ struct ViewerAdmission: Sendable {
     private var admitted: [String: Ticket] = [:]
     private var shutUntil: MonotonicInstant?
     private var lastLag: Duration = .zero
+    /// The worst lag seen so far.
+    private(set) var largestLag: Duration = .zero
 
     init(limits: Limits) {
         self.limits = limits
@@ -111,6 +113,7 @@ struct ViewerAdmission: Sendable {
     /// A tick of the media loop ran `lag` late: past `overloadLag`, admission shuts for `overloadHold`.
     /// Sessions already admitted are untouched.
     mutating func noteLoopLag(_ lag: Duration, now: MonotonicInstant) {
+        largestLag = max(largestLag, lag)
         guard lag > limits.overloadLag else { return }
         lastLag = lag
         shutUntil = now + limits.overloadHold
