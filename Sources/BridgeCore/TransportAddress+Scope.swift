@@ -3,21 +3,23 @@
 extension TransportAddress {
     /// The IPv4 bytes of an IPv4-mapped IPv6 address (`::ffff:192.0.2.1`, RFC 4291 section 2.5.5.2), the
     /// bytes as they are otherwise: what a dual-stack socket reports and what an IPv4 socket reports compare equal.
-    public var unmappedAddressBytes: [UInt8] {
-        guard addressBytes.count == 16, addressBytes.prefix(12).elementsEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF]) else {
-            return addressBytes
-        }
-        return Array(addressBytes.suffix(4))
+    public var unmappedAddressBytes: [UInt8] { Array(hostBytes) }
+
+    /// `unmappedAddressBytes` as a slice of `addressBytes`: the comparisons below allocate nothing (the
+    /// symmetric RTP latch asks them per packet while it learns).
+    private var hostBytes: ArraySlice<UInt8> {
+        let mapped = addressBytes.count == 16 && addressBytes.prefix(12).elementsEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF])
+        return mapped ? addressBytes.suffix(4) : addressBytes[...]
     }
 
     /// Whether both name the same host, whatever the ports (IPv4-mapped IPv6 counts as IPv4).
     public func hasSameIP(as other: TransportAddress) -> Bool {
-        unmappedAddressBytes == other.unmappedAddressBytes
+        hostBytes.elementsEqual(other.hostBytes)
     }
 
     /// `0.0.0.0` or `::`: no address at all (an SDP hold, or a peer that does not know its own).
     public var isUnspecified: Bool {
-        unmappedAddressBytes.allSatisfy { $0 == 0 }
+        hostBytes.allSatisfy { $0 == 0 }
     }
 
     /// Whether the address is reachable across the internet: not unspecified, loopback, link-local,

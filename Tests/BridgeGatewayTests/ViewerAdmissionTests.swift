@@ -16,47 +16,47 @@ import Testing
 
     @Test func theRoutesAndTheGatewaysLimitsRefuseTheExcessAndAdmitAgainAfterALeave() {
         var door = admission(total: 3)
-        #expect(door.admit(id: "a", route: "cam", routeLimit: 2, client: "10.0.0.1", now: start).isAdmitted)
-        #expect(door.admit(id: "b", route: "cam", routeLimit: 2, client: "10.0.0.2", now: start).isAdmitted)
-        #expect(door.admit(id: "c", route: "cam", routeLimit: 2, client: "10.0.0.3", now: start).refusal == .routeFull(route: "cam", limit: 2))
-        #expect(door.admit(id: "d", route: "door", routeLimit: nil, client: "10.0.0.3", now: start).isAdmitted)
-        #expect(door.admit(id: "e", route: "door", routeLimit: nil, client: "10.0.0.4", now: start).refusal == .gatewayFull(limit: 3))
+        #expect(door.admit(id: "a", route: "cam", routeLimit: 2, client: "10.0.0.1", now: start) == nil)
+        #expect(door.admit(id: "b", route: "cam", routeLimit: 2, client: "10.0.0.2", now: start) == nil)
+        #expect(door.admit(id: "c", route: "cam", routeLimit: 2, client: "10.0.0.3", now: start) == .routeFull(route: "cam", limit: 2))
+        #expect(door.admit(id: "d", route: "door", routeLimit: nil, client: "10.0.0.3", now: start) == nil)
+        #expect(door.admit(id: "e", route: "door", routeLimit: nil, client: "10.0.0.4", now: start) == .gatewayFull(limit: 3))
         door.release(id: "a")
         door.release(id: "a")
         #expect(door.total == 2)
-        #expect(door.admit(id: "c", route: "cam", routeLimit: 2, client: "10.0.0.3", now: start).isAdmitted)
+        #expect(door.admit(id: "c", route: "cam", routeLimit: 2, client: "10.0.0.3", now: start) == nil)
     }
 
     @Test func oneClientAddressGetsItsShareOnly() {
         var door = admission(perClient: 2)
-        for id in ["a", "b"] { #expect(door.admit(id: id, route: "cam", routeLimit: nil, client: "192.0.2.7", now: start).isAdmitted) }
+        for id in ["a", "b"] { #expect(door.admit(id: id, route: "cam", routeLimit: nil, client: "192.0.2.7", now: start) == nil) }
         let refused = door.admit(id: "c", route: "cam", routeLimit: nil, client: "192.0.2.7", now: start)
-        #expect(refused.refusal == .clientFull(limit: 2))
-        #expect(refused.refusal?.retryAfterSeconds == 10)
-        #expect(door.admit(id: "c", route: "cam", routeLimit: nil, client: "192.0.2.8", now: start).isAdmitted)
+        #expect(refused == .clientFull(limit: 2))
+        #expect(refused?.retryAfterSeconds == 10)
+        #expect(door.admit(id: "c", route: "cam", routeLimit: nil, client: "192.0.2.8", now: start) == nil)
     }
 
     @Test func handshakesInProgressAreCappedUntilTheyConnect() {
         var door = admission(handshakes: 2)
         _ = door.admit(id: "a", route: "cam", routeLimit: nil, client: "1", now: start)
         _ = door.admit(id: "b", route: "cam", routeLimit: nil, client: "2", now: start)
-        #expect(door.admit(id: "c", route: "cam", routeLimit: nil, client: "3", now: start).refusal == .handshakes(limit: 2))
+        #expect(door.admit(id: "c", route: "cam", routeLimit: nil, client: "3", now: start) == .handshakes(limit: 2))
         door.connected(id: "a")
         #expect(door.handshakesInProgress == 1)
-        #expect(door.admit(id: "c", route: "cam", routeLimit: nil, client: "3", now: start).isAdmitted)
+        #expect(door.admit(id: "c", route: "cam", routeLimit: nil, client: "3", now: start) == nil)
     }
 
     @Test func aLaggingLoopShutsTheDoorForAWhileAndKeepsWhoIsIn() {
         var door = admission()
-        #expect(door.admit(id: "a", route: "cam", routeLimit: nil, client: "1", now: start).isAdmitted)
+        #expect(door.admit(id: "a", route: "cam", routeLimit: nil, client: "1", now: start) == nil)
         door.noteLoopLag(.milliseconds(100), now: start)
-        #expect(door.admit(id: "b", route: "cam", routeLimit: nil, client: "1", now: start).isAdmitted, "below the threshold")
+        #expect(door.admit(id: "b", route: "cam", routeLimit: nil, client: "1", now: start) == nil, "below the threshold")
         door.noteLoopLag(.milliseconds(400), now: start + .seconds(1))
         let refused = door.admit(id: "c", route: "cam", routeLimit: nil, client: "1", now: start + .seconds(2))
-        #expect(refused.refusal == .overloaded(lag: .milliseconds(400)))
-        #expect(refused.refusal?.retryAfterSeconds == 2)
+        #expect(refused == .overloaded(lag: .milliseconds(400)))
+        #expect(refused?.retryAfterSeconds == 2)
         #expect(door.total == 2, "admitted sessions stay")
-        #expect(door.admit(id: "c", route: "cam", routeLimit: nil, client: "1", now: start + .seconds(6)).isAdmitted)
+        #expect(door.admit(id: "c", route: "cam", routeLimit: nil, client: "1", now: start + .seconds(6)) == nil)
     }
 
     /// A test-only slow loop: a task that holds the WebRTC loop for 400 ms. The probe sees the lag and new
@@ -74,7 +74,7 @@ import Testing
             probe.cancel()
             group.shutdownGracefully { _ in }
         }
-        #expect(control.admit(id: "first", route: "cam", routeLimit: nil, client: "127.0.0.1").isAdmitted)
+        #expect(control.admit(id: "first", route: "cam", routeLimit: nil, client: "127.0.0.1") == nil)
         try await loop.submit { usleep(400_000) }.get()
         // The probe runs right after the stall and reports it; the refusal it causes is timed in the unit test
         // above (a busy CI machine may run this test's task long after the 5 s hold).
@@ -127,7 +127,3 @@ import Testing
     }
 }
 
-extension Result where Success == ViewerAdmission.Ticket, Failure == ViewerAdmission.Refusal {
-    var isAdmitted: Bool { if case .success = self { true } else { false } }
-    var refusal: ViewerAdmission.Refusal? { if case .failure(let refusal) = self { refusal } else { nil } }
-}

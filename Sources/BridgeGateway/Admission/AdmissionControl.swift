@@ -28,8 +28,8 @@ final class AdmissionControl: Sendable {
         self.logger = logger
     }
 
-    /// Admits a session or returns the refusal (counted and logged).
-    func admit(id: String, route: String, routeLimit: Int?, client: String) -> Result<ViewerAdmission.Ticket, ViewerAdmission.Refusal> {
+    /// Admits a session (nil) or returns the refusal (counted and logged).
+    func admit(id: String, route: String, routeLimit: Int?, client: String) -> ViewerAdmission.Refusal? {
         let now = WebRTCDatagramHandler.now()
         let (result, total, connecting) = state.withLock { admission in
             (admission.admit(id: id, route: route, routeLimit: routeLimit, client: client, now: now),
@@ -37,7 +37,7 @@ final class AdmissionControl: Sendable {
         }
         sessions.record(total)
         handshakes.record(connecting)
-        if case .failure(let refusal) = result {
+        if let refusal = result {
             refusals(refusal.reason).increment()
             logger.warning("refused a viewer of route \(route) from \(client): \(refusal)")
         }

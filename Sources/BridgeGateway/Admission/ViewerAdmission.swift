@@ -19,7 +19,7 @@ struct ViewerAdmission: Sendable {
         var overloadHold: Duration = .seconds(5)
     }
 
-    enum Refusal: Error, Sendable, Equatable, CustomStringConvertible {
+    enum Refusal: Sendable, Equatable, CustomStringConvertible {
         case gatewayFull(limit: Int)
         case routeFull(route: String, limit: Int)
         case clientFull(limit: Int)
@@ -56,18 +56,12 @@ struct ViewerAdmission: Sendable {
         }
     }
 
-    /// One admitted session, released exactly once.
-    struct Ticket: Sendable, Hashable {
-        let id: String
-        let route: String
-        let client: String
-    }
-
     var limits: Limits
     private var perRoute: [String: Int] = [:]
     private var perClient: [String: Int] = [:]
     private var connecting: Set<String> = []
-    private var admitted: [String: Ticket] = [:]
+    /// Route and client of each admitted session, by its id; released once.
+    private var admitted: [String: (route: String, client: String)] = [:]
     private var shutUntil: MonotonicInstant?
     private var lastLag: Duration = .zero
     /// The worst lag seen so far.
@@ -81,20 +75,19 @@ struct ViewerAdmission: Sendable {
     var handshakesInProgress: Int { connecting.count }
     func viewers(onRoute route: String) -> Int { perRoute[route, default: 0] }
 
-    /// Admits session `id` on `route` (whose own limit is `routeLimit`) for `client`, or says why not.
-    mutating func admit(id: String, route: String, routeLimit: Int?, client: String, now: MonotonicInstant) -> Result<Ticket, Refusal> {
-        if let shutUntil, now < shutUntil { return .failure(.overloaded(lag: lastLag)) }
-        guard admitted[id] == nil else { return .failure(.handshakes(limit: limits.handshakes)) }
-        guard admitted.count < limits.total else { return .failure(.gatewayFull(limit: limits.total)) }
-        if let routeLimit, perRoute[route, default: 0] >= routeLimit { return .failure(.routeFull(route: route, limit: routeLimit)) }
-        guard perClient[client, default: 0] < limits.perClient else { return .failure(.clientFull(limit: limits.perClient)) }
-        guard connecting.count < limits.handshakes else { return .failure(.handshakes(limit: limits.handshakes)) }
-        let ticket = Ticket(id: id, route: route, client: client)
-        admitted[id] = ticket
+    /// Admits session `id` on `route` (whose own limit is `routeLimit`) for `client`: nil, or why not.
+    mutating func admit(id: String, route: String, routeLimit: Int?, client: String, now: MonotonicInstant) -> Refusal? {
+        if let shutUntil, now < shutUntil { return .overloaded(lag: lastLag) }
+        guard admitted[id] == nil else { return .handshakes(limit: limits.handshakes) }
+        guard admitted.count < limits.total else { return .gatewayFull(limit: limits.total) }
+        if let routeLimit, perRoute[route, default: 0] >= routeLimit { return .routeFull(route: route, limit: routeLimit) }
+        guard perClient[client, default: 0] < limits.perClient else { return .clientFull(limit: limits.perClient) }
+        guard connecting.count < limits.handshakes else { return .handshakes(limit: limits.handshakes) }
+        admitted[id] = (route, client)
         connecting.insert(id)
         perRoute[route, default: 0] += 1
         perClient[client, default: 0] += 1
-        return .success(ticket)
+        return nil
     }
 
     /// The session's handshake finished: it no longer counts against `handshakes`.
@@ -104,10 +97,10 @@ struct ViewerAdmission: Sendable {
 
     /// The session ended (or never started). Unknown ids are ignored, so a second release is harmless.
     mutating func release(id: String) {
-        guard let ticket = admitted.removeValue(forKey: id) else { return }
+        guard let session = admitted.removeValue(forKey: id) else { return }
         connecting.remove(id)
-        Self.decrement(&perRoute, ticket.route)
-        Self.decrement(&perClient, ticket.client)
+        Self.decrement(&perRoute, session.route)
+        Self.decrement(&perClient, session.client)
     }
 
     /// A tick of the media loop ran `lag` late: past `overloadLag`, admission shuts for `overloadHold`.

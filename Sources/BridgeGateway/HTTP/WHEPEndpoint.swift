@@ -40,24 +40,26 @@ struct WHEPEndpoint: Sendable {
         } catch {
             return Self.plain(.badRequest, "malformed offer: \(error)\n")
         }
+        let id = WebRTCTransportServer.randomToken(16)
+        // Admitted before the route's source is started and before any DTLS state exists; released when the
+        // session ends, whichever way.
+        if let refusal = admission.admit(id: id, route: hub.config.name, routeLimit: hub.config.maxViewers, client: context.clientIP) {
+            var response = Self.plain(.serviceUnavailable, "\(refusal); try again later\n")
+            response.headers[.retryAfter] = String(refusal.retryAfterSeconds)
+            return response
+        }
         let tracks: [MediaTrackInfo]
         do {
             tracks = try await hub.prepare()
         } catch {
+            admission.release(id: id)
             var response = Self.plain(.serviceUnavailable, "route \(hub.config.name) cannot play now: \(error.description)\n")
             response.headers[.retryAfter] = "2"
             return response
         }
         guard let source = SourceDescription.make(tracks) else {
+            admission.release(id: id)
             return Self.plain(.internalServerError, "the source's tracks could not be described\n")
-        }
-        let id = WebRTCTransportServer.randomToken(16)
-        // Admitted before any DTLS state exists; released when the session ends, whichever way.
-        if case .failure(let refusal) = admission.admit(id: id, route: hub.config.name, routeLimit: hub.config.maxViewers,
-                                                        client: context.clientIP) {
-            var response = Self.plain(.serviceUnavailable, "\(refusal); try again later\n")
-            response.headers[.retryAfter] = String(refusal.retryAfterSeconds)
-            return response
         }
         let transport = server.newTransportParameters()
         var options = WHEPAnswerBuilder.Options()

@@ -57,7 +57,7 @@ extension SIPEndpointCore {
         guard registration.hasRegistered else {
             return Refusal(status: 403, why: "calls for account \(user) are refused: it has not registered at \(registrar.ipString)")
         }
-        guard registrar.addressBytes == source.addressBytes else {
+        guard registrar.hasSameIP(as: source) else {
             return Refusal(status: 403, why: "calls for account \(user) are taken from its registrar \(registrar.ipString) only")
         }
         return nil

@@ -31,7 +31,7 @@ struct SIPTLSContexts: Sendable {
             fingerprint = (try? chain.first?.toDERBytes()).map { Hex.encode(SHA256.hash(data: $0), uppercase: true, separator: ":") }
         }
         do {
-            return SIPTLSContexts(server: server, serverFingerprint: fingerprint, client: try TLSClientContexts())
+            return SIPTLSContexts(server: server, serverFingerprint: fingerprint, client: try TLSClientContexts.shared.get())
         } catch {
             throw GatewayStartError(message: "SIP: cannot set up TLS client contexts: \(error)")
         }

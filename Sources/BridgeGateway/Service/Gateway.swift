@@ -73,7 +73,11 @@ public struct Gateway: Sendable {
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "MediaBridge"),
             onServerRunning: { channel in
                 // The listener's pipeline sees every accepted connection first: over http.max_connections, closed.
-                try? await channel.pipeline.addHandler(limiter, position: .first).get()
+                do {
+                    try await channel.pipeline.addHandler(limiter, position: .first).get()
+                } catch {
+                    logger.error("http.max_connections is not enforced: \(error)")
+                }
                 await onServerRunning(channel.localAddress?.port ?? listen.port)
             },
             logger: logger)

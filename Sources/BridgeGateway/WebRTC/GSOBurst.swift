@@ -4,13 +4,15 @@ import BridgeCore
 /// write into segments of the first datagram's size, so every datagram but the last must have that size, and
 /// the last may be shorter. A video frame's fragments, packetized to equal sizes, make such a run.
 ///
-/// Sans-IO: the driver feeds datagrams in order and writes each run `add` or `finish` hands back.
+/// Sans-IO and byte-free: it only decides. The driver appends each datagram to the buffer of the open run
+/// when `add` says it joined, and writes that buffer out (with `segmentSize` when `count > 1`) when `add`
+/// hands back the run it closed, or at `finish`.
 struct GSOBurst {
     struct Run: Equatable {
         var destination: TransportAddress
         var segmentSize: Int
-        var bytes: [UInt8]
         var count: Int
+        var byteCount: Int
     }
 
     /// Linux's UDP_MAX_SEGMENTS.
@@ -20,24 +22,25 @@ struct GSOBurst {
 
     private var current: Run?
 
-    /// Adds a datagram; returns the run it closed, if it could not join it.
-    mutating func add(_ datagram: [UInt8], to destination: TransportAddress) -> Run? {
-        if var run = current, run.destination == destination, run.bytes.count % run.segmentSize == 0,
-           datagram.count <= run.segmentSize, run.count < Self.maximumSegments, run.bytes.count + datagram.count <= Self.maximumBytes {
-            run.bytes.append(contentsOf: datagram)
+    enum Step: Equatable {
+        /// The datagram joins the open run.
+        case joined
+        /// The datagram opens a new run; `closed` (if any) must be written out first.
+        case started(closed: Run?)
+    }
+
+    /// Places a datagram of `size` bytes to `destination`.
+    mutating func add(size: Int, to destination: TransportAddress) -> Step {
+        if var run = current, run.destination == destination, run.byteCount % run.segmentSize == 0,
+           size <= run.segmentSize, run.count < Self.maximumSegments, run.byteCount + size <= Self.maximumBytes {
             run.count += 1
+            run.byteCount += size
             current = run
-            return nil
+            return .joined
         }
         let closed = current
-        if datagram.isEmpty {
-            current = nil
-        } else {
-            var bytes = datagram
-            bytes.reserveCapacity(min(datagram.count * 16, Self.maximumBytes))
-            current = Run(destination: destination, segmentSize: datagram.count, bytes: bytes, count: 1)
-        }
-        return closed
+        current = size > 0 ? Run(destination: destination, segmentSize: size, count: 1, byteCount: size) : nil
+        return .started(closed: closed)
     }
 
     /// The run still open, ending it.

@@ -33,6 +33,8 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
     /// kernel supports it); off for good after the first GSO write the kernel refuses.
     private(set) var segmentationOffload: Bool
     private var burst = GSOBurst()
+    /// The open run's datagrams, back to back: each datagram is copied once, into the buffer that is written.
+    private var burstBuffer: ByteBuffer?
 
     init(segmentationOffload: Bool = System.supportsUDPSegmentationOffload) {
         self.segmentationOffload = segmentationOffload && System.supportsUDPSegmentationOffload
@@ -159,10 +161,18 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
                     continue
                 }
                 guard segmentationOffload else {
-                    write(bytes, to: destination, segmentSize: nil, context: context)
+                    write(context.channel.allocator.buffer(bytes: bytes), to: destination, segmentSize: nil, context: context)
                     continue
                 }
-                if let run = burst.add(bytes, to: destination) { write(run, context: context) }
+                switch burst.add(size: bytes.count, to: destination) {
+                case .joined:
+                    burstBuffer?.writeBytes(bytes)
+                case .started(let closed):
+                    if let closed { write(closed, context: context) }
+                    var buffer = context.channel.allocator.buffer(capacity: min(bytes.count * 16, GSOBurst.maximumBytes))
+                    buffer.writeBytes(bytes)
+                    burstBuffer = buffer
+                }
             case .event(let event):
                 entry.onEvent(event)
             }
@@ -184,13 +194,15 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
         return false
     }
 
+    /// Writes the closed run's buffer: one GSO write for several datagrams, a plain one for one.
     private func write(_ run: GSOBurst.Run, context: ChannelHandlerContext) {
-        write(run.bytes, to: run.destination, segmentSize: run.count > 1 ? run.segmentSize : nil, context: context)
+        guard let buffer = burstBuffer else { return }
+        burstBuffer = nil
+        write(buffer, to: run.destination, segmentSize: run.count > 1 ? run.segmentSize : nil, context: context)
     }
 
-    private func write(_ bytes: [UInt8], to destination: TransportAddress, segmentSize: Int?, context: ChannelHandlerContext) {
+    private func write(_ buffer: ByteBuffer, to destination: TransportAddress, segmentSize: Int?, context: ChannelHandlerContext) {
         guard let address = try? SocketAddress(destination) else { return }
-        let buffer = context.channel.allocator.buffer(bytes: bytes)
         guard let segmentSize else {
             context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: address, data: buffer)), promise: nil)
             return

@@ -17,7 +17,7 @@ public struct SIPAuthFailureLimiter: Sendable {
     public let limit: Int
     public let window: Duration
     public let capacity: Int
-    /// By address bytes (the port is left out: a phone changes ports, an attacker too).
+    /// By address bytes, IPv4-mapped IPv6 as IPv4 (the port is left out: a phone changes ports, an attacker too).
     private var entries: [[UInt8]: Entry] = [:]
 
     public init(limit: Int = 10, window: Duration = .seconds(60), capacity: Int = 4096) {
@@ -31,14 +31,13 @@ public struct SIPAuthFailureLimiter: Sendable {
 
     /// True while `source` has to wait before trying again.
     public func isBlocked(_ source: TransportAddress, now: MonotonicInstant) -> Bool {
-        guard let until = entries[source.addressBytes]?.blockedUntil else { return false }
-        return now < until
+        entries[source.unmappedAddressBytes].map { isBlocked($0, now: now) } ?? false
     }
 
     /// Counts one failure from `source`; returns the failures in its current window.
     @discardableResult
     public mutating func recordFailure(from source: TransportAddress, now: MonotonicInstant) -> Int {
-        let key = source.addressBytes
+        let key = source.unmappedAddressBytes
         var entry = entries[key].flatMap { isIdle($0, now: now) ? nil : $0 }
             ?? Entry(windowStart: now, lastFailure: now, failures: 0, blockedUntil: nil)
         entry.failures = min(entry.failures, limit) + 1
