@@ -61,7 +61,8 @@ bench: deps
 	$(MAKE) bench-calls
 
 # Fan-out: the release gateway binary playing a generated 4 Mbit/s H.264 clip to FANOUT_VIEWERS in-process
-# client sessions (Benchmarks/Fanout/FanoutSwarm); prints CPU, RSS, egress and loss per N.
+# client sessions (Benchmarks/Fanout/FanoutSwarm); prints CPU, RSS, egress and loss per N. FANOUT_ARGS="--gateway-threads 1,2"
+# measures each N once per gateway `webrtc.threads` value, for a one-loop baseline in the same run.
 FANOUT_VIEWERS ?= 10,100,500
 FANOUT_ARGS ?=
 bench-fanout: deps

@@ -1,4 +1,5 @@
 @testable import BridgeGateway
+import Foundation
 import Testing
 
 @Suite struct ConfigLoaderTests {
@@ -215,7 +216,7 @@ import Testing
         let yaml = """
             http: {max_connections: 64, idle_timeout: 20s}
             webrtc: {max_viewers: 900, max_viewers_per_ip: 4, max_handshakes: 30, overload_lag: 300ms, tcp_max_connections: 16,
-                     tcp_idle_timeout: 10s}
+                     tcp_idle_timeout: 10s, threads: 3}
             sip: {max_connections: 32, idle_timeout: 2m}
             routes:
               - {name: a, source: file:samples/demo.mp4, max_viewers: 5}
@@ -224,12 +225,15 @@ import Testing
         #expect(config.http.maxConnections == 64 && config.http.idleTimeout == .seconds(20))
         #expect(config.webrtc.admissionLimits == ViewerAdmission.Limits(total: 900, perClient: 4, handshakes: 30, overloadLag: .milliseconds(300)))
         #expect(config.webrtc.tcpMaxConnections == 16 && config.webrtc.tcpIdleTimeout == .seconds(10))
+        #expect(config.webrtc.threads == 3)
         #expect(config.sip.maxConnections == 32 && config.sip.idleTimeout == .seconds(120))
         #expect(config.routes.first?.maxViewers == 5)
         let defaults = try loader().parse(yaml: "routes: [{name: a, source: file:samples/demo.mp4}]")
         #expect(defaults.webrtc.maxViewers == 1000 && defaults.routes.first?.maxViewers == nil)
-        #expect(problems("webrtc: {max_viewers: 0}\nhttp: {idle_timeout: 0s}\n") == [
+        #expect(defaults.webrtc.threads == ProcessInfo.processInfo.activeProcessorCount)
+        #expect(problems("webrtc: {max_viewers: 0, threads: 0}\nhttp: {idle_timeout: 0s}\n") == [
             "webrtc.max_viewers: 0 is out of range 1...1000000 (line 1)",
+            "webrtc.threads: 0 is out of range 1...64 (line 1)",
             "http.idle_timeout: must be at least 1.0 seconds (line 2)",
         ])
     }

@@ -99,8 +99,8 @@ import Testing
         let script = Script([.play([Self.video], [])])
         try await withHub(mode: .onDemand, idle: .seconds(3), script: script) { hub, registry in
             _ = try await hub.prepare()
-            try await hub.eventLoop.submit { try hub.addViewer(id: "v1", ufrag: "nosuch", plans: []) }.get()
-            #expect(try await hub.eventLoop.submit { hub.removeViewer(id: "v1", reason: nil) }.get())
+            try await hub.addViewer(id: "v1", ufrag: "nosuch", plans: [])
+            #expect(await hub.removeViewer(id: "v1", reason: nil))
             let left = ContinuousClock.now
             try await Task.sleep(for: .milliseconds(300))
             // The log first, then the clock: a thread paused between the two cannot make a timely stop look early.

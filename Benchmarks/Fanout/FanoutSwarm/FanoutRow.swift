@@ -4,6 +4,8 @@ import SwarmSupport
 /// One line of the result table: N viewers against one gateway, over one steady window.
 struct FanoutRow: Sendable {
     var viewers: Int
+    /// The gateway's `webrtc.threads` for this row.
+    var gatewayThreads: Int
     var connected = 0
     var windowSeconds = 0.0
     var gatewayCPUSeconds = 0.0
@@ -40,16 +42,16 @@ struct FanoutRow: Sendable {
     var rssKiBPerViewer: Double { Double(rssAfterKiB - rssBeforeKiB) / Double(max(connected, 1)) }
     var swarmCPUPercent: Double { swarmCPUSeconds / windowSeconds * 100 }
 
-    static let header = ["N", "connected", "stalled", "gateway viewers", "gateway CPU % (idle)", "gateway CPU %/viewer", "cpu-µs per viewer-second",
+    static let header = ["N", "gateway loops", "connected", "stalled", "gateway viewers", "gateway CPU % (idle)", "gateway CPU %/viewer", "cpu-µs per viewer-second",
                          "marginal cpu-µs/viewer-s",
                          "egress pkt/s (swarm)", "egress pkt/s (/metrics)", "pkt/s per viewer", "loss %", "RSS KiB/viewer",
                          "swarm CPU %"]
 
     var cells: [String] {
         guard failure == nil || windowSeconds > 0 else {
-            return ["\(viewers)", "\(connected)"] + Array(repeating: "–", count: Self.header.count - 2)
+            return ["\(viewers)", "\(gatewayThreads)", "\(connected)"] + Array(repeating: "–", count: Self.header.count - 3)
         }
-        return ["\(viewers)", "\(connected)", "\(stalled)", gatewayViewers.map { String(format: "%.0f", $0) } ?? "n/a",
+        return ["\(viewers)", "\(gatewayThreads)", "\(connected)", "\(stalled)", gatewayViewers.map { String(format: "%.0f", $0) } ?? "n/a",
                 String(format: "%.1f (%.1f)", gatewayCPUPercent, idleCPUPercent),
                 String(format: "%.3f", gatewayCPUPercentPerViewer),
                 String(format: "%.0f", cpuMicrosecondsPerViewerSecond),
@@ -66,8 +68,8 @@ struct FanoutRow: Sendable {
     static func table(_ rows: [FanoutRow]) -> String {
         var lines = [MarkdownTable.render(header: header, rows: rows.map(\.cells))]
         for row in rows {
-            if let note = row.note { lines.append("N=\(row.viewers): \(note)") }
-            if let failure = row.failure { lines.append("N=\(row.viewers): failed: \(failure)") }
+            if let note = row.note { lines.append("N=\(row.viewers), \(row.gatewayThreads) loop(s): \(note)") }
+            if let failure = row.failure { lines.append("N=\(row.viewers), \(row.gatewayThreads) loop(s): failed: \(failure)") }
         }
         return lines.joined(separator: "\n")
     }

@@ -17,7 +17,7 @@ struct FanoutRun {
     let group: MultiThreadedEventLoopGroup
 
     func run(log: (String) -> Void) async -> FanoutRow {
-        var row = FanoutRow(viewers: viewers)
+        var row = FanoutRow(viewers: viewers, gatewayThreads: settings.gatewayThreads ?? SwarmCommandLine.processorCount)
         let gateway: GatewayProcess
         do {
             gateway = try settings.gateway(named: "fanout-\(viewers)", config: """

@@ -9,7 +9,10 @@ import SwarmSupport
 ///
 ///     FanoutSwarm --gateway .build/release/mediabridge [--viewers 10,100,500] [--window 10] [--warmup 5]
 ///                 [--batch 50] [--threads 2] [--connect-timeout 120] [--clip FILE.mp4] [--offer FILE.sdp]
-///                 [--gateway-log-level warning] [--keep-temp yes]
+///                 [--gateway-log-level warning] [--gateway-threads 1,2] [--keep-temp yes]
+///
+/// `--gateway-threads` runs every N once per value of the gateway's `webrtc.threads` (default: one per core),
+/// so that one run compares one event loop with several.
 @main
 struct FanoutSwarm {
     static func main() async {
@@ -44,10 +47,14 @@ struct FanoutSwarm {
         // One certificate and SSL_CTX for the whole swarm, as a browser profile would have.
         let dtlsContext = try DTLSContext(certificate: try DTLSCertificate.generate(commonName: "fanout-swarm"))
         let group = MultiThreadedEventLoopGroup(numberOfThreads: settings.threads)
+        let loopCounts = try options.counts("gateway-threads", "\(SwarmCommandLine.processorCount)")
         var rows: [FanoutRow] = []
         for count in counts {
-            let run = FanoutRun(settings: settings, clipPath: clipPath, viewers: count, template: template, dtlsContext: dtlsContext, group: group)
-            rows.append(await run.run { say($0) })
+            for loops in loopCounts {
+                settings.gatewayThreads = loops
+                let run = FanoutRun(settings: settings, clipPath: clipPath, viewers: count, template: template, dtlsContext: dtlsContext, group: group)
+                rows.append(await run.run { say($0) })
+            }
         }
         try? await group.shutdownGracefully()
 

@@ -11,6 +11,8 @@ public struct SwarmSettings: Sendable {
     public var batch = 50
     public var connectTimeoutSeconds = 120
     public var threads = 2
+    /// The gateway's `webrtc.threads`; nil leaves its default (one per core).
+    public var gatewayThreads: Int?
     /// The gateway's `log.level` (its log stays in the temporary directory, kept with `--keep-temp yes`).
     public var gatewayLogLevel = "warning"
 
@@ -53,7 +55,7 @@ public struct SwarmSettings: Sendable {
               max_viewers_per_ip: 100000
               max_handshakes: 100000
               overload_lag: 60s
-
+            \(gatewayThreads.map { "  threads: \($0)\n" } ?? "")
             """ + body
         let path = directory + "/\(name).yaml"
         guard FileManager.default.createFile(atPath: path, contents: Data(config.utf8)) else { throw SwarmError("cannot write \(path)") }

@@ -15,8 +15,10 @@ struct ViewerAdmission: Sendable {
         var handshakes = 100
         /// Loop lag past which new sessions wait (`webrtc.overload_lag`).
         var overloadLag: Duration = .milliseconds(250)
-        /// How long one lagging tick keeps admission shut.
+        /// How long a lagging loop keeps admission shut.
         var overloadHold: Duration = .seconds(5)
+        /// Two late ticks this close together mean overload.
+        var overloadConfirm: Duration = .seconds(2)
     }
 
     enum Refusal: Sendable, Equatable, CustomStringConvertible {
@@ -64,6 +66,7 @@ struct ViewerAdmission: Sendable {
     private var admitted: [String: (route: String, client: String)] = [:]
     private var shutUntil: MonotonicInstant?
     private var lastLag: Duration = .zero
+    private var lastLateAt: MonotonicInstant?
     /// The worst lag seen so far.
     private(set) var largestLag: Duration = .zero
 
@@ -103,11 +106,14 @@ struct ViewerAdmission: Sendable {
         Self.decrement(&perClient, session.client)
     }
 
-    /// A tick of the media loop ran `lag` late: past `overloadLag`, admission shuts for `overloadHold`.
-    /// Sessions already admitted are untouched.
+    /// A tick of a media loop ran `lag` late: the second tick past `overloadLag` within `overloadConfirm`
+    /// shuts admission for `overloadHold` (one late tick alone is a hiccup, such as the machine being busy
+    /// for a moment, not a loop that cannot keep up). Sessions already admitted are untouched.
     mutating func noteLoopLag(_ lag: Duration, now: MonotonicInstant) {
         largestLag = max(largestLag, lag)
         guard lag > limits.overloadLag else { return }
+        defer { lastLateAt = now }
+        guard let previous = lastLateAt, now <= previous + limits.overloadConfirm else { return }
         lastLag = lag
         shutUntil = now + limits.overloadHold
     }

@@ -27,7 +27,7 @@ extension CallRoute {
         call.heldByBrowser = pending.hold
         let address = Self.mediaAddress(of: answer)
         if let bridge = call.bridge {
-            server.eventLoop.execute {
+            bridge.eventLoop.execute {
                 bridge.value.browserHolds(pending.hold)
                 // The latch keeps its address unless the answer moved the phone (c=0.0.0.0, the old hold, does not).
                 bridge.value.phoneMoved(to: address)
@@ -49,7 +49,7 @@ extension CallRoute {
         let held = !direction.sends || address == nil
         // Our answer is recvonly or inactive unless the phone receives: send it nothing until it resumes.
         let receives = direction.receives && address != nil
-        if let bridge = call.bridge { server.eventLoop.execute { bridge.value.phoneHolds(!receives) } }
+        if let bridge = call.bridge { bridge.eventLoop.execute { bridge.value.phoneHolds(!receives) } }
         send(CallMessage(held ? "held" : "resumed", call: call.control.id.rawValue, from: "phone"), to: call.page)
     }
 }

@@ -200,7 +200,9 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
         call.page = page
         for other in pages.keys where other != page { send(CallMessage("taken", call: call.control.id.rawValue), to: other) }
         do {
-            let leg = try await PhoneRTPLeg.bind(host: settings.rtpBindHost, ports: settings.rtpPorts, on: server.eventLoop)
+            // The phone's socket lives on the loop of the browser session it is bridged to.
+            let leg = try await PhoneRTPLeg.bind(host: settings.rtpBindHost, ports: settings.rtpPorts,
+                                                 on: server.eventLoop(forUfrag: call.translator.transport.iceUfrag))
             call.leg = leg
             call.translator = newTranslator(port: leg.port, transport: call.translator.transport)
             guard let phoneOffer = call.phoneOffer else {
@@ -256,9 +258,11 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
         var bound: PhoneRTPLeg?
         do {
             let offer = try SessionDescription(parsing: text)
-            let leg = try await PhoneRTPLeg.bind(host: settings.rtpBindHost, ports: settings.rtpPorts, on: server.eventLoop)
+            let transport = server.newTransportParameters()
+            let leg = try await PhoneRTPLeg.bind(host: settings.rtpBindHost, ports: settings.rtpPorts,
+                                                 on: server.eventLoop(forUfrag: transport.iceUfrag))
             bound = leg
-            var translator = newTranslator(port: leg.port)
+            var translator = newTranslator(port: leg.port, transport: transport)
             let sipOffer = try translator.sipOffer(fromWebRTCOffer: offer)
             let control = try placer.placeCall(route: routeName, to: target, offer: sipOffer, observer: self)
             let active = ActiveCall(control: control, inbound: false, translator: translator)
@@ -311,14 +315,14 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
             if !call.pageOffered || call.browserHasAnswer { send(CallMessage("connected", call: id.rawValue), to: call.page) }
         case .reoffered(let sdp):
             let address = Self.mediaAddress(of: sdp)
-            if let bridge = call.bridge { server.eventLoop.execute { bridge.value.phoneMoved(to: address) } }
+            if let bridge = call.bridge { bridge.eventLoop.execute { bridge.value.phoneMoved(to: address) } }
             phoneReoffered(sdp)
         case .reofferAnswered(let sdp):
             reofferAnswered(sdp)
         case .reofferRejected(_, let reason):
             reofferRejected(reason)
         case .dtmf(let digit, let duration):
-            if let bridge = call.bridge { server.eventLoop.execute { bridge.value.sendDigitToBrowser(digit, durationMilliseconds: duration) } }
+            if let bridge = call.bridge { bridge.eventLoop.execute { bridge.value.sendDigitToBrowser(digit, durationMilliseconds: duration) } }
         case .ended(let reason, let status):
             end(reason: reason, status: status)
         }
@@ -338,7 +342,8 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
         let transport = call.translator.transport
         let ufrag = transport.iceUfrag
         let page = call.page
-        let bridge = try await server.eventLoop.submit { () throws -> NIOLoopBound<CallBridge> in
+        let loop = server.eventLoop(forUfrag: ufrag)
+        let bridge = try await loop.submit { () throws -> NIOLoopBound<CallBridge> in
             let bridge = try CallBridge(
                 plan: plan, phoneAddress: phoneAddress, srtp: srtp,
                 sendToPhone: { packets, destination in leg.send(packets, to: destination) },
@@ -350,12 +355,12 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
                 },
                 now: WebRTCDatagramHandler.now)
             leg.deliver(to: bridge)
-            return NIOLoopBound(bridge, eventLoop: server.eventLoop)
+            return NIOLoopBound(bridge, eventLoop: loop)
         }.get()
         call.bridge = bridge
         call.ufrag = ufrag
         // The first report goes out soon, so that the peers' next reports already carry a round trip.
-        call.reports = server.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: Self.reportInterval) { _ in
+        call.reports = loop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: Self.reportInterval) { _ in
             bridge.value.sendReports()
         }
         try await server.startSession(transport: transport, offer: browserSDP, profiles: [.aeadAES128GCM, .aes128CMHMACSHA1_80]) { [weak self] event, _ in
@@ -377,7 +382,7 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
                                         established: call.established)
         if let bridge = call.bridge {
             // The bridge lives on the media loop: read it there.
-            let legs = try? await server.eventLoop.submit { bridge.value.statistics }.get()
+            let legs = try? await bridge.eventLoop.submit { bridge.value.statistics }.get()
             summary.phone = legs?.phone
             summary.browser = legs?.browser
         }
@@ -459,7 +464,8 @@ actor CallRoute: CallRouteHandler, SIPCallObserver {
         let server = self.server, metrics = self.metrics, logger = self.logger, routeName = self.routeName
         let leg = call.leg, ufrag = call.ufrag, bridge = call.bridge
         call.reports?.cancel()
-        server.eventLoop.execute {
+        let loop = server.eventLoop(forUfrag: call.translator.transport.iceUfrag)
+        loop.execute {
             if let ufrag { server.closeOnLoop(ufrag: ufrag, reason: "call ended") }
             leg?.close()
             guard let drops = bridge?.value.drops, drops.total > 0 else { return }

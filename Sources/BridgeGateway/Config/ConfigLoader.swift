@@ -163,13 +163,14 @@ public struct ConfigLoader: Sendable {
     private func decodeWebRTC(_ node: Node, into webrtc: inout WebRTCConfig, reader: ConfigReader) {
         let path = ConfigPath.root.appending("webrtc")
         let keys = ["udp_port", "tcp_port", "hosts", "include_interface_addresses", "ice_servers", "dtls", "max_viewers",
-                    "max_viewers_per_ip", "max_handshakes", "overload_lag", "tcp_max_connections", "tcp_idle_timeout", "gso"]
+                    "max_viewers_per_ip", "max_handshakes", "overload_lag", "tcp_max_connections", "tcp_idle_timeout", "gso", "threads"]
         guard let section = reader.mapping(node, at: path, allowedKeys: keys) else { return }
         reader.limit(section, "max_viewers", in: 1...1_000_000, into: &webrtc.maxViewers)
         reader.limit(section, "max_viewers_per_ip", in: 1...1_000_000, into: &webrtc.maxViewersPerIP)
         reader.limit(section, "max_handshakes", in: 1...1_000_000, into: &webrtc.maxHandshakes)
         reader.limit(section, "overload_lag", atLeast: .milliseconds(10), into: &webrtc.overloadLag)
         reader.limit(section, "tcp_max_connections", in: 1...1_000_000, into: &webrtc.tcpMaxConnections)
+        reader.limit(section, "threads", in: 1...64, into: &webrtc.threads)
         reader.limit(section, "tcp_idle_timeout", atLeast: .seconds(1), into: &webrtc.tcpIdleTimeout)
         if let flag = section["gso"] { webrtc.gso = reader.bool(flag, at: path.appending("gso")) ?? true }
         if let port = section["udp_port"] { webrtc.udpPort = reader.integer(port, at: path.appending("udp_port"), in: 0...65535) ?? webrtc.udpPort }

@@ -92,6 +92,9 @@ public struct WebRTCConfig: Sendable {
     public var tcpIdleTimeout: Duration = .seconds(30)
     /// A viewer's equal-size packets of one frame leave as one UDP GSO write where the kernel can.
     public var gso = true
+    /// Event loops carrying WebRTC sessions, each with its own socket on the WebRTC port; more than the
+    /// gateway's event loops (one per core) are not used.
+    public var threads = ProcessInfo.processInfo.activeProcessorCount
 
     var admissionLimits: ViewerAdmission.Limits {
         ViewerAdmission.Limits(total: maxViewers, perClient: maxViewersPerIP, handshakes: maxHandshakes, overloadLag: overloadLag)

@@ -13,7 +13,7 @@ struct SessionsEndpoint: Sendable {
             guard let name = context.parameters.get("route"), let hub = hubs[name] else {
                 return WHEPEndpoint.plain(.notFound, "no such route\n")
             }
-            let sessions = try await hub.eventLoop.submit { hub.viewerSummaries }.get()
+            let sessions = await hub.viewerSummaries()
             return try ViewerList(route: name, sessions: sessions).response(from: request, context: context)
         }
         router.delete("api/v1/routes/:route/sessions/:session") { request, context -> Response in
@@ -22,7 +22,7 @@ struct SessionsEndpoint: Sendable {
                 return WHEPEndpoint.plain(.notFound, "no such route\n")
             }
             let id = context.parameters.get("session") ?? ""
-            let removed = try await hub.eventLoop.submit { hub.removeViewer(id: id, reason: "kicked through the API") }.get()
+            let removed = await hub.removeViewer(id: id, reason: "kicked through the API")
             return removed ? Response(status: .noContent) : WHEPEndpoint.plain(.notFound, "no session \(id) on route \(name)\n")
         }
     }

@@ -81,19 +81,20 @@ struct WHEPEndpoint: Sendable {
             return Self.plain(error.isMalformed ? .badRequest : .notAcceptable, "\(error)\n")
         }
         let admission = self.admission
+        let ufrag = transport.iceUfrag
         do {
-            try await hub.eventLoop.submit { try hub.addViewer(id: id, ufrag: transport.iceUfrag, plans: answer.tracks) }.get()
+            try await hub.addViewer(id: id, ufrag: transport.iceUfrag, plans: answer.tracks)
             try await server.startSession(transport: transport, offer: offer, profiles: [.aeadAES128GCM, .aes128CMHMACSHA1_80]) { event, _ in
                 switch event {
                 case .connected: admission.connected(id: id)
                 case .closed: admission.release(id: id)
                 default: break
                 }
-                hub.handleViewerEvent(id: id, event)
+                hub.handleViewerEvent(id: id, ufrag: ufrag, event)
             }
         } catch {
             admission.release(id: id)
-            _ = try? await hub.eventLoop.submit { hub.removeViewer(id: id, reason: nil) }.get()
+            _ = await hub.removeViewer(id: id, reason: nil)
             return Self.plain(.internalServerError, "cannot start the session: \(error)\n")
         }
         var headers = corsHeaders()
@@ -108,7 +109,7 @@ struct WHEPEndpoint: Sendable {
         let (hub, denied) = authorize(request, context)
         guard let hub else { return denied ?? notFound(context) }
         let id = context.parameters.get("session") ?? ""
-        guard try await hub.eventLoop.submit({ hub.viewers[id] != nil }).get() else {
+        guard await hub.hasViewer(id: id) else {
             return Self.plain(.notFound, "no session \(id) on route \(hub.config.name)\n")
         }
         guard request.headers[.contentType]?.lowercased().hasPrefix("application/trickle-ice-sdpfrag") == true else {
@@ -130,7 +131,7 @@ struct WHEPEndpoint: Sendable {
         let (hub, denied) = authorize(request, context)
         guard let hub else { return denied ?? notFound(context) }
         let id = context.parameters.get("session") ?? ""
-        let removed = try await hub.eventLoop.submit { hub.removeViewer(id: id, reason: "WHEP DELETE") }.get()
+        let removed = await hub.removeViewer(id: id, reason: "WHEP DELETE")
         return removed ? Response(status: .ok, headers: corsHeaders()) : Self.plain(.notFound, "no session \(id) on route \(hub.config.name)\n")
     }
 

@@ -16,7 +16,7 @@ extension RouteHub {
     /// Stops the source and every viewer (gateway shutdown).
     func shutdown() {
         eventLoop.execute {
-            for id in Array(self.viewers.keys) { self.removeViewer(id: id, reason: "gateway shutting down") }
+            for id in Array(self.viewers.keys) { self.removeViewerOnLoop(id: id, reason: "gateway shutting down") }
             self.idleTask?.cancel()
             self.stopSource()
         }
@@ -72,8 +72,6 @@ extension RouteHub {
         sourceGeneration += 1
         running?.stop()
         registry.update(route: config.name, state: .idle)
-        reportTask?.cancel()
-        reportTask = nil
     }
 
     func viewersGone() {

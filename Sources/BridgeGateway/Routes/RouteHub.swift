@@ -7,9 +7,10 @@ import Foundation
 import Logging
 import NIOCore
 
-/// One route: its source, its outputs (packetized once per codec) and its viewers. Everything here runs on
-/// the WebRTC socket's event loop, where the viewers' sessions live, so fan-out takes no lock; calls from
-/// elsewhere hop onto it.
+/// One route: its source, its outputs (packetized once per codec) and where its viewers are. The hub runs
+/// on the route's home loop (one of the WebRTC shards' loops), where the source's frames arrive; each
+/// viewer lives on the shard that owns its session, in that shard's `RouteFanout`, which the hub hands every
+/// packetized frame once. Calls from elsewhere hop onto the home loop.
 final class RouteHub: @unchecked Sendable {
     let config: RouteConfig
     let eventLoop: any EventLoop
@@ -18,18 +19,21 @@ final class RouteHub: @unchecked Sendable {
     let logger: Logger
     let makeSource: @Sendable (RouteConfig) -> any MediaSource
 
-    // Loop-confined state.
+    // Home-loop state.
     var source: (any MediaSource)?
     var sourceGeneration = 0
     var tracks: [MediaTrackInfo]?
     var waiters: [(Result<[MediaTrackInfo], MediaSourceError>) -> Void] = []
     var epoch = 0
     var outputs: [StreamKey: RouteOutput] = [:]
-    var viewers: [String: Viewer] = [:]
+    /// Each viewer's shard, and how many viewers each shard has.
+    var viewers: [String: Int] = [:]
+    private var viewersPerShard: [Int]
+    /// One fan-out per shard, each reachable only on its shard's loop.
+    private var fanouts: [NIOLoopBoundBox<RouteFanout>] = []
     var backoff: Duration = .seconds(1)
     var retryTask: Scheduled<Void>?
     var idleTask: Scheduled<Void>?
-    var reportTask: RepeatedTask?
     var lastError: String?
     var random = SystemRandomNumberGenerator()
     let metrics: RouteMetrics
@@ -40,52 +44,49 @@ final class RouteHub: @unchecked Sendable {
          makeSource: @escaping @Sendable (RouteConfig) -> any MediaSource) {
         self.config = config
         self.metrics = RouteMetrics(route: config.name, factory: metrics.factory)
-        self.eventLoop = server.eventLoop
+        self.eventLoop = server.homeLoop(forRoute: config.name)
         self.server = server
         self.registry = registry
         self.logger = logger
         self.makeSource = makeSource
+        viewersPerShard = Array(repeating: 0, count: server.shards.count)
+        fanouts = server.shards.map { shard in
+            NIOLoopBoundBox.makeBoxSendingValue(
+                RouteFanout(route: config.name, server: server, eventLoop: shard.eventLoop, metrics: self.metrics, logger: logger) { [weak self] id in
+                    guard let self else { return }
+                    self.eventLoop.execute { self.forget(id: id) }
+                },
+                eventLoop: shard.eventLoop)
+        }
     }
 
     static func now() -> MonotonicInstant { WebRTCDatagramHandler.now() }
+
+    /// Runs `body` on a shard's fan-out: at once when the shard is the home loop, else in order behind
+    /// whatever the hub handed that shard before.
+    private func onFanout(_ shard: Int, _ body: @escaping @Sendable (RouteFanout) -> Void) {
+        let fanout = fanouts[shard]
+        if fanout.eventLoop.inEventLoop {
+            body(fanout.value)
+        } else {
+            fanout.eventLoop.execute { body(fanout.value) }
+        }
+    }
 
     // MARK: Frames to viewers
 
     func handleFrame(_ frame: MediaFrame, track: Int) {
         metrics.framesIn.increment()
         if frame.codec.isVideo { noteVideoOrder(frame) }
-        let now = Self.now()
         var produced: [(StreamKey, [RTPPayloadUnit])] = []
         for (key, output) in outputs where key.track == track {
             let units = output.payloads(for: frame)
             if !units.isEmpty { produced.append((key, units)) }
         }
         guard !produced.isEmpty else { return }
-        for viewer in viewers.values where viewer.connected {
-            var batch: [[UInt8]] = []
-            for (key, units) in produced {
-                guard let index = viewer.tracks.firstIndex(where: { $0.stream == key }) else { continue }
-                for unit in units {
-                    if let packet = livePacket(unit, viewer: viewer, track: index, now: now) { batch.append(packet) }
-                }
-            }
-            send(batch, to: viewer)
-        }
-    }
-
-    /// Hands the batch over (the packets are protected in place), then counts what went.
-    private func send(_ batch: consuming [[UInt8]], to viewer: Viewer) {
-        let count = batch.count
-        guard count > 0 else { return }
-        let bytes = batch.reduce(0) { $0 + $1.count }
-        switch server.sendOnLoop(rtp: batch, ufrag: viewer.ufrag) {
-        case .sent:
-            metrics.packetsOut.increment(by: count)
-            metrics.bytesOut.increment(by: bytes)
-        case .socketBusy(let dropped):
-            metrics.drop("socket_busy", count: dropped)
-        case .noSession:
-            metrics.drop("viewer_gone", count: count)
+        let epoch = epoch, frame = produced
+        for shard in viewersPerShard.indices where viewersPerShard[shard] > 0 {
+            onFanout(shard) { $0.deliver(frame, epoch: epoch) }
         }
     }
 
@@ -99,55 +100,18 @@ final class RouteHub: @unchecked Sendable {
         registry.warn(route: config.name, warning)
     }
 
-    /// The packet for a live payload, or nil while video waits for a keyframe.
-    private func livePacket(_ unit: RTPPayloadUnit, viewer: Viewer, track index: Int, now: MonotonicInstant) -> [UInt8]? {
-        let isVideo = viewer.tracks[index].stream.codec.isVideo
-        if isVideo, !viewer.tracks[index].started || viewer.tracks[index].needsRebase(epoch: epoch) {
-            guard unit.startsKeyframe else { metrics.drop("awaiting_keyframe"); return nil }
-            viewer.tracks[index].started = true
-            viewer.tracks[index].rebase(sourceTimestamp: unit.timestamp, epoch: epoch)
-            markFirstFrame(viewer, now: now)
-        } else if viewer.tracks[index].needsRebase(epoch: epoch) {
-            viewer.tracks[index].rebase(sourceTimestamp: unit.timestamp, epoch: epoch)
-        }
-        return viewer.tracks[index].packet(for: unit, now: now)
-    }
-
-    /// Sends the cached GOP with its frames one clock tick apart, so that the browser decodes them at once
-    /// and shows the newest; live frames then follow on the same line.
-    func sendGOP(to viewer: Viewer, now: MonotonicInstant) {
-        var batch: [[UInt8]] = []
-        for index in viewer.tracks.indices where viewer.tracks[index].stream.codec.isVideo {
-            guard let gop = outputs[viewer.tracks[index].stream]?.gop, let first = gop.first else { continue }
-            var out = viewer.tracks[index].nextOut
-            var frameTimestamp = first.timestamp
-            for unit in gop {
-                if unit.timestamp != frameTimestamp {
-                    out += 1
-                    frameTimestamp = unit.timestamp
-                }
-                batch.append(viewer.tracks[index].packet(for: unit, outputTimestamp: out, now: now))
-            }
-            viewer.tracks[index].continueAfterBurst(lastBurstOut: out, sourceTimestamp: frameTimestamp, epoch: epoch)
-            viewer.tracks[index].started = true
-            markFirstFrame(viewer, now: now)
-        }
-        viewer.lastBurstAt = now
-        send(batch, to: viewer)
-    }
-
-    private func markFirstFrame(_ viewer: Viewer, now: MonotonicInstant) {
-        guard viewer.timeToFirstFrame == nil else { return }
-        let elapsed = now.nanoseconds >= viewer.createdAt.nanoseconds ? now.nanoseconds - viewer.createdAt.nanoseconds : 0
-        viewer.timeToFirstFrame = .nanoseconds(Int64(clamping: elapsed))
-        metrics.timeToFirstFrame.recordNanoseconds(Int64(clamping: elapsed))
-        viewer.state = "playing"
-    }
-
     // MARK: Viewers
 
-    /// Adds a viewer for an answered offer: one track per accepted section, fed from the matching output.
-    func addViewer(id: String, ufrag: String, plans: [TrackPlan]) throws(MediaSourceError) {
+    /// Adds a viewer for an answered offer: one track per accepted section, fed from the matching output,
+    /// on the shard that owns the session with `ufrag`.
+    func addViewer(id: String, ufrag: String, plans: [TrackPlan]) async throws(MediaSourceError) {
+        let result: Result<Void, MediaSourceError> = (try? await eventLoop.submit { () -> Result<Void, MediaSourceError> in
+            Result(catching: { () throws(MediaSourceError) in try self.addViewerOnLoop(id: id, ufrag: ufrag, plans: plans) })
+        }.get()) ?? .failure(MediaSourceError("the gateway is shutting down"))
+        try result.get()
+    }
+
+    private func addViewerOnLoop(id: String, ufrag: String, plans: [TrackPlan]) throws(MediaSourceError) {
         guard let tracks else { throw MediaSourceError("the source has not described its tracks yet") }
         var viewerTracks: [ViewerTrack] = []
         for plan in plans {
@@ -165,11 +129,16 @@ final class RouteHub: @unchecked Sendable {
                                             clockRate: outputs[key]?.clockRate ?? source.clockRate,
                                             isVideo: source.codec.isVideo, random: &random))
         }
-        viewers[id] = Viewer(id: id, ufrag: ufrag, tracks: viewerTracks, now: Self.now())
+        let shard = server.directory.owner(ofUfrag: ufrag)
+        viewers[id] = shard
+        viewersPerShard[shard] += 1
         metrics.viewers.record(viewers.count)
         idleTask?.cancel()
         idleTask = nil
-        startReports()
+        var gops: [StreamKey: GOPCache] = [:]
+        for track in viewerTracks where track.stream.codec.isVideo { gops[track.stream] = outputs[track.stream]?.gop }
+        let epoch = epoch, createdAt = Self.now(), added = viewerTracks, current = gops
+        onFanout(shard) { $0.add(id: id, ufrag: ufrag, tracks: added, createdAt: createdAt, gops: current, epoch: epoch) }
     }
 
     func makeOutput(key: StreamKey, source: MediaTrackInfo) throws(MediaSourceError) -> RouteOutput {
@@ -181,97 +150,49 @@ final class RouteHub: @unchecked Sendable {
         }
     }
 
-    func handleViewerEvent(id: String, _ event: WebRTCSessionEvent) {
-        guard let viewer = viewers[id] else { return }
-        let now = Self.now()
-        switch event {
-        case .connected:
-            viewer.connected = true
-            viewer.state = "connected"
-            sendGOP(to: viewer, now: now)
-        case .selectedAddress(let address):
-            viewer.address = address.description
-        case .rtcp(let bytes):
-            handleRTCP(bytes, from: viewer, now: now)
-        case .rtp:
-            break
-        case .closed(let reason):
-            logger.info("viewer \(id) of route \(config.name) left: \(reason)")
-            removeViewer(id: id, reason: nil)
-        }
+    /// A viewer session's event, on the loop of the shard that owns it.
+    func handleViewerEvent(id: String, ufrag: String, _ event: WebRTCSessionEvent) {
+        let fanout = fanouts[server.directory.owner(ofUfrag: ufrag)]
+        fanout.value.handleViewerEvent(id: id, event)
     }
 
-    /// Ends a viewer's session (DELETE, kick) or forgets one that closed. Returns whether it existed.
+    /// Ends a viewer's session (DELETE, kick) or forgets one that never started. Returns whether it existed.
+    func removeViewer(id: String, reason: String?) async -> Bool {
+        (try? await eventLoop.submit { self.removeViewerOnLoop(id: id, reason: reason) }.get()) ?? false
+    }
+
+    /// Whether the route has this viewer.
+    func hasViewer(id: String) async -> Bool {
+        (try? await eventLoop.submit { self.viewers[id] != nil }.get()) ?? false
+    }
+
     @discardableResult
-    func removeViewer(id: String, reason: String?) -> Bool {
-        guard let viewer = viewers.removeValue(forKey: id) else { return false }
-        metrics.viewers.record(viewers.count)
-        if let reason { server.closeOnLoop(ufrag: viewer.ufrag, reason: reason) }
-        if viewers.isEmpty { viewersGone() }
+    func removeViewerOnLoop(id: String, reason: String?) -> Bool {
+        guard let shard = forget(id: id) else { return false }
+        onFanout(shard) { _ = $0.remove(id: id, reason: reason) }
         return true
     }
 
-    func handleRTCP(_ bytes: [UInt8], from viewer: Viewer, now: MonotonicInstant) {
-        guard let compound = try? RTCPCompound(parsing: bytes), let packets = try? compound.packets(in: bytes) else { return }
-        var wantsKeyframe = false
-        var resend: [[UInt8]] = []
-        for packet in packets {
-            switch packet {
-            case .pictureLossIndication, .fullIntraRequest:
-                wantsKeyframe = true
-            case .genericNACK(let nack):
-                viewer.nacks += 1
-                guard let index = viewer.tracks.firstIndex(where: { $0.ssrc == nack.mediaSSRC.rawValue }) else { continue }
-                bytes.withUnsafeBytes { raw in
-                    nack.forEachLostPacket(in: raw) { lost in
-                        if resend.count < 64, let again = viewer.tracks[index].retransmission(of: lost.rawValue) { resend.append(again) }
-                    }
-                }
-            case .receiverReport(let report):
-                record(report.reportBlocks.elements(in: bytes), into: viewer)
-            case .senderReport(let report):
-                record(report.reportBlocks.elements(in: bytes), into: viewer)
-            default:
-                break
-            }
-        }
-        metrics.retransmissions.increment(by: resend.count)
-        send(resend, to: viewer)
-        // Cameras cannot be asked for a keyframe: the cached GOP answers, at most once a second.
-        if wantsKeyframe {
-            viewer.keyframeRequests += 1
-            metrics.keyframeRequests.increment()
-            let recent = viewer.lastBurstAt.map { now.nanoseconds &- $0.nanoseconds < 1_000_000_000 } ?? false
-            if !recent { sendGOP(to: viewer, now: now) }
-        }
+    /// Drops a viewer from the counts (its fan-out already forgot it, or is told by the caller).
+    @discardableResult
+    private func forget(id: String) -> Int? {
+        guard let shard = viewers.removeValue(forKey: id) else { return nil }
+        viewersPerShard[shard] -= 1
+        metrics.viewers.record(viewers.count)
+        if viewers.isEmpty { viewersGone() }
+        return shard
     }
 
-    private func record(_ blocks: [RTCPReportBlock], into viewer: Viewer) {
-        for block in blocks where viewer.tracks.contains(where: { $0.ssrc == block.ssrc.rawValue }) {
-            viewer.fractionLost = Double(block.fractionLost) / 256
-            viewer.cumulativeLost = block.cumulativeLost
-            viewer.jitter = block.jitter
+    /// Every viewer, in the order they joined, gathered from the shards that have some.
+    func viewerSummaries() async -> [ViewerSummary] {
+        let shards = (try? await eventLoop.submit { self.viewersPerShard.indices.filter { self.viewersPerShard[$0] > 0 } }.get()) ?? []
+        var all: [(joined: MonotonicInstant, summary: ViewerSummary)] = []
+        for shard in shards {
+            let fanout = fanouts[shard]
+            all += (try? await fanout.eventLoop.submit { fanout.value.viewerSummaries }.get()) ?? []
         }
+        return all.sorted { $0.joined.nanoseconds < $1.joined.nanoseconds }.map(\.summary)
     }
-
-    /// Sender reports every second for every viewer track, so that browsers keep audio and video in sync.
-    private func startReports() {
-        guard reportTask == nil else { return }
-        reportTask = eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(500), delay: .seconds(1)) { [weak self] _ in
-            self?.sendReports()
-        }
-    }
-
-    private func sendReports() {
-        let now = Self.now()
-        let ntp = NTPClock.now()
-        for viewer in viewers.values where viewer.connected {
-            let reports = viewer.tracks.compactMap { $0.senderReport(now: now, ntp: ntp) }
-            if !reports.isEmpty { server.sendOnLoop(rtp: [], rtcp: reports, ufrag: viewer.ufrag) }
-        }
-    }
-
-    var viewerSummaries: [ViewerSummary] { viewers.values.sorted { $0.createdAt.nanoseconds < $1.createdAt.nanoseconds }.map(\.summary) }
 }
 
 typealias WebRTCSessionEvent = WebRTCSession.Event

@@ -8,11 +8,7 @@ final class RouteOutput {
     let key: StreamKey
     let clockRate: Int
     let transcoder: AudioTranscoder?
-    private(set) var gop: [RTPPayloadUnit] = []
-    private var gopBytes = 0
-    /// The GOP grew past the limit: cache nothing until the next keyframe.
-    private var gopOverflowed = false
-    static let gopByteLimit = 8 << 20
+    private(set) var gop = GOPCache()
 
     init(key: StreamKey, clockRate: Int, transcoder: AudioTranscoder?) {
         self.key = key
@@ -26,29 +22,7 @@ final class RouteOutput {
             return transcoder.transcode(frame).flatMap { RTPPacketizer.packetize($0) }
         }
         let units = RTPPacketizer.packetize(frame)
-        if key.codec.isVideo { remember(units) }
+        if key.codec.isVideo { gop.remember(units) }
         return units
-    }
-
-    private func remember(_ units: [RTPPayloadUnit]) {
-        guard let first = units.first else { return }
-        if first.startsKeyframe {
-            gop.removeAll(keepingCapacity: true)
-            gopBytes = 0
-            gopOverflowed = false
-        }
-        guard !gopOverflowed, !gop.isEmpty || first.startsKeyframe else { return }
-        gopBytes += units.reduce(0) { $0 + $1.payload.count }
-        if gopBytes > Self.gopByteLimit {
-            gop.removeAll()
-            gopOverflowed = true
-            return
-        }
-        gop += units
-    }
-
-    func clearGOP() {
-        gop.removeAll()
-        gopBytes = 0
     }
 }

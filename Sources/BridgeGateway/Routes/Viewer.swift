@@ -3,7 +3,7 @@ import BridgeRTP
 import Hummingbird
 
 /// One browser watching a route over WHEP: its WebRTC session (by ufrag), its tracks, and what its
-/// receiver reports say. Lives on the route hub's event loop.
+/// receiver reports say. Lives on the loop of the shard that owns its session, in the route's fan-out there.
 final class Viewer {
     let id: String
     let ufrag: String

@@ -104,7 +104,7 @@ public struct Gateway: Sendable {
                 configured: config.webrtc.hosts, boundHost: listenHost, includeInterfaces: config.webrtc.includeInterfaceAddresses)
             webrtc = try await WebRTCTransportServer.bind(
                 host: listenHost, port: config.webrtc.udpPort, tcpPort: config.webrtc.tcpPort == 0 ? nil : config.webrtc.tcpPort,
-                advertise: advertised, certificate: certificate,
+                advertise: advertised, certificate: certificate, threads: config.webrtc.threads,
                 tcpLimits: TCPLimits(maxConnections: config.webrtc.tcpMaxConnections, idleTimeout: config.webrtc.tcpIdleTimeout),
                 segmentationOffload: config.webrtc.gso,
                 metrics: metrics)
@@ -168,7 +168,7 @@ public struct Gateway: Sendable {
 
     /// HTTP until SIGINT or SIGTERM; the caller owns the WebRTC and SIP sockets.
     private func serve(webrtc: WebRTCTransportServer, sip: SIPEndpoint?, scheme: String) async throws(GatewayStartError) {
-        let udpPort = webrtc.port, tcpPort = webrtc.tcpPort, advertised = webrtc.hosts
+        let udpPort = webrtc.port, tcpPort = webrtc.tcpPort, advertised = webrtc.hosts, threads = webrtc.shards.count
         let hubs = RouteHubs(config.routes.map { route in
             RouteHub(config: route, server: webrtc, registry: registry, logger: logger, metrics: metrics, makeSource: MediaSourceFactory.make(for:))
         })
@@ -179,10 +179,10 @@ public struct Gateway: Sendable {
             + ($0.advertisedHost == $0.listenHost ? "" : ", Contact host \($0.advertisedHost)") }
         let callRoutes = await makeCallRoutes(webrtc: webrtc, sip: sip)
         let admission = AdmissionControl(limits: config.webrtc.admissionLimits, metrics: metrics, logger: logger)
-        let lagProbe = admission.watch(webrtc.eventLoop)
-        defer { lagProbe.cancel() }
+        let lagProbes = webrtc.eventLoops.map { admission.watch($0) }
+        defer { for probe in lagProbes { probe.cancel() } }
         let app = try makeApplication(webrtc: webrtc, hubs: hubs, sip: sip, callRoutes: callRoutes, admission: admission) { port in
-            printStartupBanner(scheme: scheme, port: port, udpPort: udpPort, tcpPort: tcpPort, advertised: advertised, sipLine: sipLine)
+            printStartupBanner(scheme: scheme, port: port, udpPort: udpPort, tcpPort: tcpPort, threads: threads, advertised: advertised, sipLine: sipLine)
         }
         var groupConfig = ServiceGroupConfiguration(
             services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -196,7 +196,7 @@ public struct Gateway: Sendable {
         }
     }
 
-    private func printStartupBanner(scheme: String, port: Int, udpPort: Int, tcpPort: Int, advertised: [String], sipLine: String?) {
+    private func printStartupBanner(scheme: String, port: Int, udpPort: Int, tcpPort: Int, threads: Int, advertised: [String], sipLine: String?) {
         let host = config.http.listen.host
         let shownHost = (host == "0.0.0.0" || host == "::") ? "127.0.0.1" : (host.contains(":") ? "[\(host)]" : host)
         var lines = ["MediaBridge \(MediaBridgeVersion.current) is running.",
@@ -205,7 +205,7 @@ public struct Gateway: Sendable {
             lines.append("  (listening on every interface: use this machine's address from other devices)")
         }
         lines.append("  Health \(scheme)://\(shownHost):\(port)/healthz · API /api/v1/routes · metrics /metrics")
-        lines.append("  WebRTC on UDP \(udpPort)\(tcpPort == 0 ? "" : " and ICE-TCP \(tcpPort)"), advertised as \(advertised.joined(separator: ", "))")
+        lines.append("  WebRTC on UDP \(udpPort)\(tcpPort == 0 ? "" : " and ICE-TCP \(tcpPort)") (\(threads) event loop\(threads == 1 ? "" : "s")), advertised as \(advertised.joined(separator: ", "))")
         for route in config.routes {
             lines.append("  route \(route.name): \(route.source.redacted) (\(route.mode.rawValue))")
         }

@@ -1,16 +1,20 @@
 import BridgeCore
 import BridgeSTUN
 import BridgeWebRTC
+import CoreMetrics
 import NIOCore
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The NIO edge of every WebRTC session: one UDP socket, all sessions, one event loop.
+/// The NIO edge of one shard of the WebRTC port: its UDP socket (one of several on the same port, with
+/// SO_REUSEPORT), the sessions it owns, one event loop.
 ///
 /// A datagram finds its session by the remote address once known, else by the ufrag in the USERNAME of a
-/// STUN check (the part before the colon is the gateway's own ufrag, RFC 8445 section 7.2.2). The handler
-/// reads the clock once per datagram, feeds the session, drains its output and flushes once per read burst.
+/// STUN check (the part before the colon is the gateway's own ufrag, RFC 8445 section 7.2.2). The kernel
+/// spreads browsers over the shards' sockets by their addresses, not by who owns them: a datagram for
+/// another shard's session is handed to that shard, in one batch per read burst. The handler reads the
+/// clock once per datagram, feeds the session, drains its output and flushes once per read burst.
 final class WebRTCDatagramHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
@@ -29,6 +33,16 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
     private var pendingTCPFlush: [any Channel] = []
     static let maximumTCPConnections = 4096
     private(set) var unmatched = 0
+    /// This shard's place among the port's shards, and who owns what.
+    let shardIndex: Int
+    let directory: SessionDirectory
+    /// Every shard's handler, this one included, by shard index (set once all are bound).
+    var peers: [NIOLoopBound<WebRTCDatagramHandler>] = []
+    /// Datagrams read here for other shards' sessions, by shard, until the read burst ends.
+    private var handOffs: [[HandedOffDatagram]] = []
+    private(set) var handedOff = 0
+    /// `mediabridge_webrtc_handed_off_total{loop}`: datagrams this shard read for another's sessions.
+    private let handedOffCounter: CoreMetrics.Counter?
     /// Whether a session's consecutive equal-size datagrams leave as one GSO write (`webrtc.gso`, and the
     /// kernel supports it); off for good after the first GSO write the kernel refuses.
     private(set) var segmentationOffload: Bool
@@ -36,8 +50,13 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
     /// The open run's datagrams, back to back: each datagram is copied once, into the buffer that is written.
     private var burstBuffer: ByteBuffer?
 
-    init(segmentationOffload: Bool = System.supportsUDPSegmentationOffload) {
+    init(segmentationOffload: Bool = System.supportsUDPSegmentationOffload, shardIndex: Int = 0,
+         directory: SessionDirectory = SessionDirectory(shardCount: 1), handedOffCounter: CoreMetrics.Counter? = nil) {
         self.segmentationOffload = segmentationOffload && System.supportsUDPSegmentationOffload
+        self.shardIndex = shardIndex
+        self.directory = directory
+        self.handedOffCounter = handedOffCounter
+        handOffs = Array(repeating: [], count: directory.shardCount)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -58,6 +77,7 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
 
     func remove(ufrag: String) {
         sessionsByUfrag.removeValue(forKey: ufrag)?.timer?.cancel()
+        directory.forget(ufragByAddress.filter { $0.value == ufrag }.keys, owner: shardIndex)
         ufragByAddress = ufragByAddress.filter { $0.value != ufrag }
     }
 
@@ -66,26 +86,56 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
         guard let source = TransportAddress(envelope.remoteAddress) else { unmatched += 1; return }
-        handle(Array(envelope.data.readableBytesView), from: source)
+        handle(Array(envelope.data.readableBytesView), from: source, connection: nil, mayHandOff: true)
     }
 
     /// A packet from an ICE-TCP connection (RFC 6544): the same sessions, answered on that connection.
     func handleStreamPacket(_ bytes: [UInt8], from source: TransportAddress, connection: any Channel) {
-        if tcpConnections[source] == nil {
-            guard tcpConnections.count < Self.maximumTCPConnections else { unmatched += 1; return }
-            tcpConnections[source] = connection
-        }
-        handle(bytes, from: source)
+        handle(bytes, from: source, connection: connection, mayHandOff: true)
+        handOffPending()
     }
 
+    /// An ICE-TCP connection ended: every shard forgets it (its session may live on any of them).
     func streamClosed(from source: TransportAddress) {
+        for peer in peers where peer.eventLoop !== context?.eventLoop {
+            peer.eventLoop.execute { peer.value.forgetStream(from: source) }
+        }
+        forgetStream(from: source)
+    }
+
+    func forgetStream(from source: TransportAddress) {
         tcpConnections.removeValue(forKey: source)
     }
 
-    private func handle(_ bytes: [UInt8], from source: TransportAddress) {
-        guard let ufrag = ufragByAddress[source] ?? stunUfrag(bytes), let entry = sessionsByUfrag[ufrag] else {
+    /// Datagrams another shard read for sessions of this one.
+    func handleHandedOff(_ batch: [HandedOffDatagram]) {
+        for datagram in batch {
+            handle(datagram.bytes, from: datagram.source, connection: datagram.connection, mayHandOff: false)
+        }
+        context?.flush()
+    }
+
+    private func handle(_ bytes: [UInt8], from source: TransportAddress, connection: (any Channel)?, mayHandOff: Bool) {
+        let ufrag: String
+        if let known = ufragByAddress[source] {
+            ufrag = known
+        } else if let checked = stunUfrag(bytes) {
+            let owner = directory.owner(ofUfrag: checked)
+            guard owner == shardIndex || !mayHandOff else { return handOff(bytes, from: source, connection: connection, to: owner) }
+            ufrag = checked
+        } else if mayHandOff, let owner = directory.owner(of: source), owner != shardIndex {
+            return handOff(bytes, from: source, connection: connection, to: owner)
+        } else {
             unmatched += 1
             return
+        }
+        guard let entry = sessionsByUfrag[ufrag] else {
+            unmatched += 1
+            return
+        }
+        if let connection, tcpConnections[source] == nil {
+            guard tcpConnections.count < Self.maximumTCPConnections else { unmatched += 1; return }
+            tcpConnections[source] = connection
         }
         entry.session.handleDatagram(bytes, from: source, now: Self.now())
         drain(ufrag)
@@ -93,10 +143,29 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
         // flood of forged checks cannot grow the table; later DTLS and SRTP find the session directly.
         if let selected = entry.session.selectedAddress, ufragByAddress[selected] == nil {
             ufragByAddress[selected] = ufrag
+            directory.record(selected, owner: shardIndex)
+        }
+    }
+
+    private func handOff(_ bytes: [UInt8], from source: TransportAddress, connection: (any Channel)?, to owner: Int) {
+        guard handOffs.indices.contains(owner), peers.indices.contains(owner) else { unmatched += 1; return }
+        handOffs[owner].append(HandedOffDatagram(bytes: bytes, source: source, connection: connection))
+        handedOff += 1
+    }
+
+    /// One hop per shard that has datagrams waiting, not one per datagram.
+    private func handOffPending() {
+        for owner in handOffs.indices where !handOffs[owner].isEmpty {
+            let batch = handOffs[owner]
+            handOffs[owner].removeAll(keepingCapacity: true)
+            handedOffCounter?.increment(by: batch.count)
+            let peer = peers[owner]
+            peer.eventLoop.execute { peer.value.handleHandedOff(batch) }
         }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        handOffPending()
         context.flush()
     }
 
@@ -238,6 +307,13 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
     static func now() -> MonotonicInstant {
         MonotonicInstant(nanoseconds: NIODeadline.now().uptimeNanoseconds)
     }
+}
+
+/// A datagram (or an ICE-TCP frame, with its connection) read by one shard for another's session.
+struct HandedOffDatagram: Sendable {
+    let bytes: [UInt8]
+    let source: TransportAddress
+    let connection: (any Channel)?
 }
 
 extension TransportAddress {

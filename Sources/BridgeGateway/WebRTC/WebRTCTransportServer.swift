@@ -8,12 +8,15 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-/// The gateway's WebRTC port: binds the UDP socket (`webrtc.udp_port`) and creates sessions on its loop.
+/// The gateway's WebRTC port: one shard per event loop (`webrtc.threads`), each with its own UDP socket on
+/// the same port (SO_REUSEPORT), so one port is advertised while every core carries sessions. A session is
+/// owned by the shard its ufrag names (`SessionDirectory`), lives on that shard's loop and sends from its
+/// socket.
 public final class WebRTCTransportServer: Sendable {
-    let channel: any Channel
+    let shards: [WebRTCShard]
+    let directory: SessionDirectory
     /// The ICE-TCP listener (`webrtc.tcp_port`), nil when it is off.
     let tcpChannel: (any Channel)?
-    private let handler: NIOLoopBound<WebRTCDatagramHandler>
     public let port: Int
     /// The ICE-TCP port, 0 when off.
     public let tcpPort: Int
@@ -21,65 +24,92 @@ public final class WebRTCTransportServer: Sendable {
     /// Advertised host addresses (`webrtc.hosts`, or the listen address).
     public let hosts: [String]
 
-    private init(channel: any Channel, tcpChannel: (any Channel)?, handler: NIOLoopBound<WebRTCDatagramHandler>, port: Int,
+    private init(shards: [WebRTCShard], directory: SessionDirectory, tcpChannel: (any Channel)?, port: Int,
                  certificate: DTLSCertificate, hosts: [String]) {
-        self.channel = channel
+        self.shards = shards
+        self.directory = directory
         self.tcpChannel = tcpChannel
-        self.handler = handler
         self.port = port
         self.tcpPort = tcpChannel?.localAddress?.port ?? 0
         self.certificate = certificate
         self.hosts = hosts
     }
 
-    /// Binds UDP `port` and, unless `tcpPort` is nil, the passive ICE-TCP listener, on one event loop.
     static let receiveBufferBytes = 4 << 20
     static let readBatch = 32
 
+    /// Binds UDP `port` on `threads` loops of `group` (at most as many as it has) and, unless `tcpPort` is
+    /// nil, the passive ICE-TCP listener, whose connections hand their frames to the owning shard.
     public static func bind(host: String, port: Int, tcpPort: Int? = nil, advertise hosts: [String], certificate: DTLSCertificate,
-                            tcpLimits: TCPLimits = TCPLimits(), segmentationOffload: Bool = true, metrics: GatewayMetrics = GatewayMetrics(),
+                            threads: Int = 1, tcpLimits: TCPLimits = TCPLimits(), segmentationOffload: Bool = true,
+                            metrics: GatewayMetrics = GatewayMetrics(),
                             group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> WebRTCTransportServer
     {
-        let eventLoop = group.next()
-        let handler = try await eventLoop.submit {
-            NIOLoopBound(WebRTCDatagramHandler(segmentationOffload: segmentationOffload), eventLoop: eventLoop)
-        }.get()
-        let channel = try await DatagramBootstrap(group: eventLoop)
-            .channelOption(.socketOption(.so_reuseaddr), value: 1)
-            // Every session shares this socket: a deeper receive queue rides out bursts (the kernel caps it
-            // at net.core.rmem_max), and each wakeup reads up to `readBatch` datagrams with one recvmmsg.
-            .channelOption(.socketOption(.so_rcvbuf), value: Self.receiveBufferBytes)
-            .channelOption(.datagramVectorReadMessageCount, value: Self.readBatch)
-            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: Self.readBatch * 2_048))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(handler.value) }
+        let loops = distinctLoops(of: group, count: threads)
+        let directory = SessionDirectory(shardCount: loops.count)
+        var shards: [WebRTCShard] = []
+        // Sockets with SO_REUSEPORT would share a fixed port with another gateway of the same user: a plain
+        // bind first proves it free. (Port 0 needs no proof: the first shard's socket gets a fresh port.)
+        var boundPort = port
+        if loops.count > 1, port != 0 {
+            let probe = try await DatagramBootstrap(group: loops[0]).bind(host: host, port: port).get()
+            try await probe.close()
+        }
+        do {
+            for (index, loop) in loops.enumerated() {
+                let shard = try await WebRTCShard.bind(index: index, host: host, port: boundPort, eventLoop: loop, directory: directory,
+                                                       segmentationOffload: segmentationOffload, metrics: metrics)
+                boundPort = shard.channel.localAddress?.port ?? boundPort
+                shards.append(shard)
             }
-            .bind(host: host, port: port).get()
-        let boundPort = channel.localAddress?.port ?? port
+        } catch {
+            for shard in shards { try? await shard.channel.close() }
+            throw error
+        }
+        let handlers = shards.map(\.handler)
+        for shard in shards {
+            try await shard.eventLoop.submit { shard.handler.value.peers = handlers }.get()
+        }
         var tcpChannel: (any Channel)?
         if let tcpPort {
             do {
-                let limiter = ConnectionLimiter(listener: "ice_tcp", limit: tcpLimits.maxConnections, metrics: metrics)
-                tcpChannel = try await ServerBootstrap(group: eventLoop, childGroup: eventLoop)
-                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                    .serverChannelInitializer { server in
-                        server.eventLoop.makeCompletedFuture { try server.pipeline.syncOperations.addHandler(limiter) }
-                    }
-                    .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                    .childChannelInitializer { child in
-                        child.eventLoop.makeCompletedFuture {
-                            try child.pipeline.syncOperations.addHandlers(IdleConnectionCloser.handlers(timeout: tcpLimits.idleTimeout))
-                            try child.pipeline.syncOperations.addHandler(ICETCPConnectionHandler(sessions: handler))
-                        }
-                    }
-                    .bind(host: host, port: tcpPort).get()
+                tcpChannel = try await bindICETCP(host: host, port: tcpPort, shard: shards[0], limits: tcpLimits, metrics: metrics)
             } catch {
-                try? await channel.close()
+                for shard in shards { try? await shard.channel.close() }
                 throw ICETCPBindError(underlying: error)
             }
         }
-        return WebRTCTransportServer(channel: channel, tcpChannel: tcpChannel, handler: handler, port: boundPort, certificate: certificate,
-                                     hosts: hosts)
+        return WebRTCTransportServer(shards: shards, directory: directory, tcpChannel: tcpChannel, port: boundPort,
+                                     certificate: certificate, hosts: hosts)
+    }
+
+    /// Up to `count` different loops of the group (a group hands its loops out in turn).
+    static func distinctLoops(of group: any EventLoopGroup, count: Int) -> [any EventLoop] {
+        var loops: [any EventLoop] = []
+        for loop in group.makeIterator() where loops.count < max(1, count) && !loops.contains(where: { $0 === loop }) {
+            loops.append(loop)
+        }
+        return loops.isEmpty ? [group.next()] : loops
+    }
+
+    /// ICE-TCP connections are accepted and read on the first shard's loop; each frame goes to its owner.
+    private static func bindICETCP(host: String, port: Int, shard: WebRTCShard, limits: TCPLimits,
+                                   metrics: GatewayMetrics) async throws -> any Channel {
+        let limiter = ConnectionLimiter(listener: "ice_tcp", limit: limits.maxConnections, metrics: metrics)
+        let handler = shard.handler
+        return try await ServerBootstrap(group: shard.eventLoop, childGroup: shard.eventLoop)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { server in
+                server.eventLoop.makeCompletedFuture { try server.pipeline.syncOperations.addHandler(limiter) }
+            }
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { child in
+                child.eventLoop.makeCompletedFuture {
+                    try child.pipeline.syncOperations.addHandlers(IdleConnectionCloser.handlers(timeout: limits.idleTimeout))
+                    try child.pipeline.syncOperations.addHandler(ICETCPConnectionHandler(sessions: handler))
+                }
+            }
+            .bind(host: host, port: port).get()
     }
 
     /// What to advertise as host candidates: `webrtc.hosts` first, then the address the socket is bound to,
@@ -99,23 +129,32 @@ public final class WebRTCTransportServer: Sendable {
         return unique.isEmpty ? ["127.0.0.1"] : unique
     }
 
-    /// The loop every session of this socket lives on; route hubs run on it too, so fan-out takes no lock.
-    public var eventLoop: any EventLoop { channel.eventLoop }
+    /// The shard that owns the session with this ufrag.
+    func shard(forUfrag ufrag: String) -> WebRTCShard { shards[directory.owner(ofUfrag: ufrag)] }
 
-    /// Protects and writes packets for one session. Must run on `eventLoop`.
+    /// The loop a session lives on; whatever feeds it (a route's fan-out, a call's bridge) runs there too.
+    func eventLoop(forUfrag ufrag: String) -> any EventLoop { shard(forUfrag: ufrag).eventLoop }
+
+    /// Every shard's loop, by shard index.
+    public var eventLoops: [any EventLoop] { shards.map(\.eventLoop) }
+
+    /// The loop a route's source feeds and packetizes on (its viewers are on every shard).
+    func homeLoop(forRoute name: String) -> any EventLoop { shards[directory.owner(ofUfrag: name)].eventLoop }
+
+    /// Protects and writes packets for one session. Must run on the session's loop.
     @discardableResult
     func sendOnLoop(rtp packets: consuming [[UInt8]], rtcp: [[UInt8]] = [], ufrag: String) -> WebRTCDatagramHandler.SendOutcome {
-        handler.value.send(rtp: packets, rtcp: rtcp, ufrag: ufrag)
+        shard(forUfrag: ufrag).handler.value.send(rtp: packets, rtcp: rtcp, ufrag: ufrag)
     }
 
-    /// Ends one session. Must run on `eventLoop`.
+    /// Ends one session. Must run on the session's loop.
     func closeOnLoop(ufrag: String, reason: String) {
-        handler.value.close(ufrag: ufrag, reason: reason)
+        shard(forUfrag: ufrag).handler.value.close(ufrag: ufrag, reason: reason)
     }
 
     public func close() async {
         try? await tcpChannel?.close()
-        try? await channel.close()
+        for shard in shards { try? await shard.channel.close() }
     }
 
     /// Transport parameters for a new session's SDP: fresh ICE credentials, the certificate, host candidates.
@@ -127,7 +166,7 @@ public final class WebRTCTransportServer: Sendable {
             cname: Self.randomToken(12), streamID: "mediabridge")
     }
 
-    /// Starts a session for an answered offer on the socket's loop.
+    /// Starts a session for an answered offer on its shard's loop.
     func startSession(
         transport: WebRTCTransportParameters, offer: SessionDescription, profiles: [SRTPProfile],
         onEvent: @escaping @Sendable (WebRTCSession.Event, _ send: @escaping @Sendable ([UInt8]) -> Void) -> Void
@@ -144,11 +183,12 @@ public final class WebRTCTransportServer: Sendable {
         let configuration = WebRTCSession.Configuration(
             local: .init(ufrag: transport.iceUfrag, pwd: transport.icePwd), remote: .init(ufrag: remote.ufrag, pwd: remote.pwd),
             dtlsContext: context, dtlsRole: role, remoteFingerprints: allFingerprints)
-        let handler = self.handler
         let ufrag = transport.iceUfrag
-        try await channel.eventLoop.submit {
+        let shard = shard(forUfrag: ufrag)
+        let handler = shard.handler
+        try await shard.eventLoop.submit {
             let session = try WebRTCSession(configuration: configuration, now: WebRTCDatagramHandler.now())
-            let eventLoop = self.channel.eventLoop
+            let eventLoop = shard.eventLoop
             let send: @Sendable ([UInt8]) -> Void = { packet in
                 eventLoop.execute { handler.value.send(rtp: packet, ufrag: ufrag) }
             }

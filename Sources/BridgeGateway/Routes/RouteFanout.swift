@@ -1,0 +1,229 @@
+import BridgeCore
+import BridgeRTP
+import Logging
+import NIOCore
+
+/// A route's viewers on one shard of the WebRTC port: their tracks, the GOP this shard has seen, NACK
+/// answers, keyframe requests and sender reports. It lives on the shard's loop, beside the viewers'
+/// sessions, so per-viewer work takes no lock and no hop: the route's hub hands it each frame once,
+/// already packetized, and it rewrites and sends that frame to each of its viewers.
+final class RouteFanout {
+    let route: String
+    let server: WebRTCTransportServer
+    let eventLoop: any EventLoop
+    let metrics: RouteMetrics
+    let logger: Logger
+    /// Tells the hub that a viewer's session closed by itself (the hub counts viewers).
+    let viewerLeft: @Sendable (String) -> Void
+
+    private(set) var viewers: [String: Viewer] = [:]
+    private var gops: [StreamKey: GOPCache] = [:]
+    private var epoch = 0
+    private var reportTask: RepeatedTask?
+
+    init(route: String, server: WebRTCTransportServer, eventLoop: any EventLoop, metrics: RouteMetrics, logger: Logger,
+         viewerLeft: @escaping @Sendable (String) -> Void) {
+        self.route = route
+        self.server = server
+        self.eventLoop = eventLoop
+        self.metrics = metrics
+        self.logger = logger
+        self.viewerLeft = viewerLeft
+    }
+
+    // MARK: Frames to viewers
+
+    /// One source frame, packetized per output, for every viewer of this shard.
+    func deliver(_ produced: [(StreamKey, [RTPPayloadUnit])], epoch: Int) {
+        if epoch != self.epoch {
+            self.epoch = epoch
+            gops.removeAll()
+        }
+        for (key, units) in produced where key.codec.isVideo { gops[key, default: GOPCache()].remember(units) }
+        let now = RouteHub.now()
+        for viewer in viewers.values where viewer.connected {
+            var batch: [[UInt8]] = []
+            for (key, units) in produced {
+                guard let index = viewer.tracks.firstIndex(where: { $0.stream == key }) else { continue }
+                for unit in units {
+                    if let packet = livePacket(unit, viewer: viewer, track: index, now: now) { batch.append(packet) }
+                }
+            }
+            send(batch, to: viewer)
+        }
+    }
+
+    /// Hands the batch over (the packets are protected in place), then counts what went.
+    private func send(_ batch: consuming [[UInt8]], to viewer: Viewer) {
+        let count = batch.count
+        guard count > 0 else { return }
+        let bytes = batch.reduce(0) { $0 + $1.count }
+        switch server.sendOnLoop(rtp: batch, ufrag: viewer.ufrag) {
+        case .sent:
+            metrics.packetsOut.increment(by: count)
+            metrics.bytesOut.increment(by: bytes)
+        case .socketBusy(let dropped):
+            metrics.drop("socket_busy", count: dropped)
+        case .noSession:
+            metrics.drop("viewer_gone", count: count)
+        }
+    }
+
+    /// The packet for a live payload, or nil while video waits for a keyframe.
+    private func livePacket(_ unit: RTPPayloadUnit, viewer: Viewer, track index: Int, now: MonotonicInstant) -> [UInt8]? {
+        let isVideo = viewer.tracks[index].stream.codec.isVideo
+        if isVideo, !viewer.tracks[index].started || viewer.tracks[index].needsRebase(epoch: epoch) {
+            guard unit.startsKeyframe else { metrics.drop("awaiting_keyframe"); return nil }
+            viewer.tracks[index].started = true
+            viewer.tracks[index].rebase(sourceTimestamp: unit.timestamp, epoch: epoch)
+            markFirstFrame(viewer, now: now)
+        } else if viewer.tracks[index].needsRebase(epoch: epoch) {
+            viewer.tracks[index].rebase(sourceTimestamp: unit.timestamp, epoch: epoch)
+        }
+        return viewer.tracks[index].packet(for: unit, now: now)
+    }
+
+    /// Sends the cached GOP with its frames one clock tick apart, so that the browser decodes them at once
+    /// and shows the newest; live frames then follow on the same line.
+    func sendGOP(to viewer: Viewer, now: MonotonicInstant) {
+        var batch: [[UInt8]] = []
+        for index in viewer.tracks.indices where viewer.tracks[index].stream.codec.isVideo {
+            guard let gop = gops[viewer.tracks[index].stream]?.units, let first = gop.first else { continue }
+            var out = viewer.tracks[index].nextOut
+            var frameTimestamp = first.timestamp
+            for unit in gop {
+                if unit.timestamp != frameTimestamp {
+                    out += 1
+                    frameTimestamp = unit.timestamp
+                }
+                batch.append(viewer.tracks[index].packet(for: unit, outputTimestamp: out, now: now))
+            }
+            viewer.tracks[index].continueAfterBurst(lastBurstOut: out, sourceTimestamp: frameTimestamp, epoch: epoch)
+            viewer.tracks[index].started = true
+            markFirstFrame(viewer, now: now)
+        }
+        viewer.lastBurstAt = now
+        send(batch, to: viewer)
+    }
+
+    private func markFirstFrame(_ viewer: Viewer, now: MonotonicInstant) {
+        guard viewer.timeToFirstFrame == nil else { return }
+        let elapsed = now.nanoseconds >= viewer.createdAt.nanoseconds ? now.nanoseconds - viewer.createdAt.nanoseconds : 0
+        viewer.timeToFirstFrame = .nanoseconds(Int64(clamping: elapsed))
+        metrics.timeToFirstFrame.recordNanoseconds(Int64(clamping: elapsed))
+        viewer.state = "playing"
+    }
+
+    // MARK: Viewers
+
+    /// Adds a viewer with the route's GOPs as the hub has them now (frames the hub handed over before
+    /// this call are in them, later ones follow through `deliver`).
+    func add(id: String, ufrag: String, tracks: [ViewerTrack], createdAt: MonotonicInstant, gops current: [StreamKey: GOPCache], epoch: Int) {
+        if epoch != self.epoch {
+            self.epoch = epoch
+            gops.removeAll()
+        }
+        for (key, gop) in current { gops[key] = gop }
+        viewers[id] = Viewer(id: id, ufrag: ufrag, tracks: tracks, now: createdAt)
+        startReports()
+    }
+
+    func handleViewerEvent(id: String, _ event: WebRTCSessionEvent) {
+        guard let viewer = viewers[id] else { return }
+        let now = RouteHub.now()
+        switch event {
+        case .connected:
+            viewer.connected = true
+            viewer.state = "connected"
+            sendGOP(to: viewer, now: now)
+        case .selectedAddress(let address):
+            viewer.address = address.description
+        case .rtcp(let bytes):
+            handleRTCP(bytes, from: viewer, now: now)
+        case .rtp:
+            break
+        case .closed(let reason):
+            logger.info("viewer \(id) of route \(route) left: \(reason)")
+            if remove(id: id, reason: nil) { viewerLeft(id) }
+        }
+    }
+
+    /// Ends a viewer's session (with a reason) or forgets one that closed. Returns whether it was here.
+    @discardableResult
+    func remove(id: String, reason: String?) -> Bool {
+        guard let viewer = viewers.removeValue(forKey: id) else { return false }
+        if let reason { server.closeOnLoop(ufrag: viewer.ufrag, reason: reason) }
+        if viewers.isEmpty {
+            reportTask?.cancel()
+            reportTask = nil
+            gops.removeAll()
+        }
+        return true
+    }
+
+    func handleRTCP(_ bytes: [UInt8], from viewer: Viewer, now: MonotonicInstant) {
+        guard let compound = try? RTCPCompound(parsing: bytes), let packets = try? compound.packets(in: bytes) else { return }
+        var wantsKeyframe = false
+        var resend: [[UInt8]] = []
+        for packet in packets {
+            switch packet {
+            case .pictureLossIndication, .fullIntraRequest:
+                wantsKeyframe = true
+            case .genericNACK(let nack):
+                viewer.nacks += 1
+                guard let index = viewer.tracks.firstIndex(where: { $0.ssrc == nack.mediaSSRC.rawValue }) else { continue }
+                bytes.withUnsafeBytes { raw in
+                    nack.forEachLostPacket(in: raw) { lost in
+                        if resend.count < 64, let again = viewer.tracks[index].retransmission(of: lost.rawValue) { resend.append(again) }
+                    }
+                }
+            case .receiverReport(let report):
+                record(report.reportBlocks.elements(in: bytes), into: viewer)
+            case .senderReport(let report):
+                record(report.reportBlocks.elements(in: bytes), into: viewer)
+            default:
+                break
+            }
+        }
+        metrics.retransmissions.increment(by: resend.count)
+        send(resend, to: viewer)
+        // Cameras cannot be asked for a keyframe: the cached GOP answers, at most once a second.
+        if wantsKeyframe {
+            viewer.keyframeRequests += 1
+            metrics.keyframeRequests.increment()
+            let recent = viewer.lastBurstAt.map { now.nanoseconds &- $0.nanoseconds < 1_000_000_000 } ?? false
+            if !recent { sendGOP(to: viewer, now: now) }
+        }
+    }
+
+    private func record(_ blocks: [RTCPReportBlock], into viewer: Viewer) {
+        for block in blocks where viewer.tracks.contains(where: { $0.ssrc == block.ssrc.rawValue }) {
+            viewer.fractionLost = Double(block.fractionLost) / 256
+            viewer.cumulativeLost = block.cumulativeLost
+            viewer.jitter = block.jitter
+        }
+    }
+
+    /// Sender reports every second for every viewer track, so that browsers keep audio and video in sync.
+    private func startReports() {
+        guard reportTask == nil else { return }
+        let fanout = NIOLoopBound(self, eventLoop: eventLoop)
+        reportTask = eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(500), delay: .seconds(1)) { _ in
+            fanout.value.sendReports()
+        }
+    }
+
+    private func sendReports() {
+        let now = RouteHub.now()
+        let ntp = NTPClock.now()
+        for viewer in viewers.values where viewer.connected {
+            let reports = viewer.tracks.compactMap { $0.senderReport(now: now, ntp: ntp) }
+            if !reports.isEmpty { server.sendOnLoop(rtp: [], rtcp: reports, ufrag: viewer.ufrag) }
+        }
+    }
+
+    /// Each viewer with the instant it joined, for the hub to merge the shards' lists in joining order.
+    var viewerSummaries: [(joined: MonotonicInstant, summary: ViewerSummary)] {
+        viewers.values.map { ($0.createdAt, $0.summary) }
+    }
+}
