@@ -69,6 +69,13 @@ final class AdmissionControl: Sendable {
         lag.record(Double(amount.milliseconds) / 1000)
     }
 
+    /// A media loop sheds viewers: new ones wait (logged once per call, which fan-outs make at most once a second).
+    func noteShedding(late: Duration) {
+        let now = WebRTCDatagramHandler.now()
+        state.withLock { $0.noteShedding(late: late, now: now) }
+        logger.warning("a media loop cannot keep up (frames \(late.milliseconds) ms late): the newest viewers miss frames and new ones are refused for a while")
+    }
+
     /// Probes `eventLoop` every `lagProbeInterval`: how late each probe runs is the loop's lag, the time a
     /// STUN check or a new session waits behind media work.
     func watch(_ eventLoop: any EventLoop) -> RepeatedTask {

@@ -118,6 +118,13 @@ struct ViewerAdmission: Sendable {
         shutUntil = now + limits.overloadHold
     }
 
+    /// A loop sheds viewers because frames reach it `late`: it cannot keep up, so the door shuts for
+    /// `overloadHold` at once (the viewers already in are what it is protecting).
+    mutating func noteShedding(late: Duration, now: MonotonicInstant) {
+        lastLag = late
+        shutUntil = now + limits.overloadHold
+    }
+
     private static func decrement(_ counts: inout [String: Int], _ key: String) {
         let value = counts[key, default: 0] - 1
         counts[key] = value > 0 ? value : nil

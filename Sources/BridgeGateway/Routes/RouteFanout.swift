@@ -15,14 +15,22 @@ final class RouteFanout {
     let logger: Logger
     /// Tells the hub that a viewer's session closed by itself (the hub counts viewers).
     let viewerLeft: @Sendable (String) -> Void
+    /// Told (at most once a second) how late frames arrive while this loop has shed viewers for a second.
+    let overloaded: @Sendable (Duration) -> Void
 
     private(set) var viewers: [String: Viewer] = [:]
+    /// Viewer ids in the order they joined: shedding drops the newest first.
+    private var order: [String] = []
+    private var shedder = MediaShedder()
+    private var sheddingSince: MonotonicInstant?
+    private var lastOverloadNote: MonotonicInstant?
     private var gops: [StreamKey: GOPCache] = [:]
     private var epoch = 0
     private var reportTask: RepeatedTask?
 
     init(route: String, server: WebRTCTransportServer, eventLoop: any EventLoop, metrics: RouteMetrics, logger: Logger,
-         viewerLeft: @escaping @Sendable (String) -> Void) {
+         overloaded: @escaping @Sendable (Duration) -> Void, viewerLeft: @escaping @Sendable (String) -> Void) {
+        self.overloaded = overloaded
         self.route = route
         self.server = server
         self.eventLoop = eventLoop
@@ -33,15 +41,24 @@ final class RouteFanout {
 
     // MARK: Frames to viewers
 
-    /// One source frame, packetized per output, for every viewer of this shard.
-    func deliver(_ produced: [(StreamKey, [RTPPayloadUnit])], epoch: Int) {
+    /// One source frame, packetized per output, for the viewers of this shard; `queuedAt` is when the
+    /// source handed it over. A frame that arrives late goes to fewer viewers, the oldest (`MediaShedder`).
+    func deliver(_ produced: [(StreamKey, [RTPPayloadUnit])], epoch: Int, queuedAt: MonotonicInstant) {
         if epoch != self.epoch {
             self.epoch = epoch
             gops.removeAll()
         }
         for (key, units) in produced where key.codec.isVideo { gops[key, default: GOPCache()].remember(units) }
         let now = RouteHub.now()
-        for viewer in viewers.values where viewer.connected {
+        let late = Duration.nanoseconds(Int64(clamping: now.nanoseconds >= queuedAt.nanoseconds ? now.nanoseconds - queuedAt.nanoseconds : 0))
+        let served = shedder.admit(late: late, viewers: order.count, now: now)
+        if shedder.isShedding { noteOverload(late: late, now: now) } else { sheddingSince = nil }
+        for (rank, id) in order.enumerated() {
+            guard let viewer = viewers[id], viewer.connected else { continue }
+            guard rank < served else {
+                shed(produced, from: viewer)
+                continue
+            }
             var batch: [[UInt8]] = []
             for (key, units) in produced {
                 guard let index = viewer.tracks.firstIndex(where: { $0.stream == key }) else { continue }
@@ -51,6 +68,27 @@ final class RouteFanout {
             }
             send(batch, to: viewer)
         }
+    }
+
+    /// A shed viewer misses this frame; its video waits for the next keyframe, so that it never decodes
+    /// a picture whose references it did not get.
+    private func shed(_ produced: [(StreamKey, [RTPPayloadUnit])], from viewer: Viewer) {
+        var units = 0
+        for (key, frame) in produced {
+            guard let index = viewer.tracks.firstIndex(where: { $0.stream == key }) else { continue }
+            if key.codec.isVideo { viewer.tracks[index].started = false }
+            units += frame.count
+        }
+        metrics.drop("shed", count: units)
+    }
+
+    /// Shedding that lasts a second (not the hiccup of a burst of joins) shuts admission.
+    private func noteOverload(late: Duration, now: MonotonicInstant) {
+        guard let since = sheddingSince else { sheddingSince = now; return }
+        guard now >= since + .seconds(1) else { return }
+        if let last = lastOverloadNote, now < last + .seconds(1) { return }
+        lastOverloadNote = now
+        overloaded(late)
     }
 
     /// Hands the batch over (the packets are protected in place), then counts what went.
@@ -125,6 +163,7 @@ final class RouteFanout {
         }
         for (key, gop) in current { gops[key] = gop }
         viewers[id] = Viewer(id: id, ufrag: ufrag, tracks: tracks, now: createdAt)
+        order.append(id)
         startReports()
     }
 
@@ -152,6 +191,7 @@ final class RouteFanout {
     @discardableResult
     func remove(id: String, reason: String?) -> Bool {
         guard let viewer = viewers.removeValue(forKey: id) else { return false }
+        order.removeAll { $0 == id }
         if let reason { server.closeOnLoop(ufrag: viewer.ufrag, reason: reason) }
         if viewers.isEmpty {
             reportTask?.cancel()

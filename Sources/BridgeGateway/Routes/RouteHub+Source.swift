@@ -1,3 +1,4 @@
+import BridgeCore
 import BridgeRTP
 import NIOCore
 
@@ -114,9 +115,9 @@ extension RouteHub {
         for waiter in pending { waiter(.success(described)) }
     }
 
-    func sourceProduced(_ frame: MediaFrame, track: Int, generation: Int) {
+    func sourceProduced(_ frame: MediaFrame, track: Int, generation: Int, queuedAt: MonotonicInstant) {
         guard generation == sourceGeneration else { return }
-        handleFrame(frame, track: track)
+        handleFrame(frame, track: track, queuedAt: queuedAt)
     }
 
     func sourceEnded(_ error: MediaSourceError?, generation: Int) {
@@ -162,7 +163,8 @@ final class HubSink: MediaSourceSink, @unchecked Sendable {
     }
 
     func source(didProduce frame: MediaFrame, track: Int) {
-        eventLoop.execute { [self] in hub?.sourceProduced(frame, track: track, generation: generation) }
+        let queuedAt = RouteHub.now()
+        eventLoop.execute { [self] in hub?.sourceProduced(frame, track: track, generation: generation, queuedAt: queuedAt) }
     }
 
     func source(didEndWith error: MediaSourceError?) {

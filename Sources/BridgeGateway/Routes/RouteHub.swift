@@ -40,7 +40,9 @@ final class RouteHub: @unchecked Sendable {
     var lastVideoTimestamp: Int64?
     var sourceHasBFrames = false
 
+    /// `overloaded` hears how late frames reach a loop that sheds viewers (admission shuts the door).
     init(config: RouteConfig, server: WebRTCTransportServer, registry: RouteRegistry, logger: Logger, metrics: GatewayMetrics,
+         overloaded: @escaping @Sendable (Duration) -> Void = { _ in },
          makeSource: @escaping @Sendable (RouteConfig) -> any MediaSource) {
         self.config = config
         self.metrics = RouteMetrics(route: config.name, factory: metrics.factory)
@@ -52,7 +54,8 @@ final class RouteHub: @unchecked Sendable {
         viewersPerShard = Array(repeating: 0, count: server.shards.count)
         fanouts = server.shards.map { shard in
             NIOLoopBoundBox.makeBoxSendingValue(
-                RouteFanout(route: config.name, server: server, eventLoop: shard.eventLoop, metrics: self.metrics, logger: logger) { [weak self] id in
+                RouteFanout(route: config.name, server: server, eventLoop: shard.eventLoop, metrics: self.metrics, logger: logger,
+                            overloaded: overloaded) { [weak self] id in
                     guard let self else { return }
                     self.eventLoop.execute { self.forget(id: id) }
                 },
@@ -75,7 +78,7 @@ final class RouteHub: @unchecked Sendable {
 
     // MARK: Frames to viewers
 
-    func handleFrame(_ frame: MediaFrame, track: Int) {
+    func handleFrame(_ frame: MediaFrame, track: Int, queuedAt: MonotonicInstant) {
         metrics.framesIn.increment()
         if frame.codec.isVideo { noteVideoOrder(frame) }
         var produced: [(StreamKey, [RTPPayloadUnit])] = []
@@ -86,7 +89,7 @@ final class RouteHub: @unchecked Sendable {
         guard !produced.isEmpty else { return }
         let epoch = epoch, frame = produced
         for shard in viewersPerShard.indices where viewersPerShard[shard] > 0 {
-            onFanout(shard) { $0.deliver(frame, epoch: epoch) }
+            onFanout(shard) { $0.deliver(frame, epoch: epoch, queuedAt: queuedAt) }
         }
     }
 

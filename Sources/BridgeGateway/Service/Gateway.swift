@@ -169,8 +169,10 @@ public struct Gateway: Sendable {
     /// HTTP until SIGINT or SIGTERM; the caller owns the WebRTC and SIP sockets.
     private func serve(webrtc: WebRTCTransportServer, sip: SIPEndpoint?, scheme: String) async throws(GatewayStartError) {
         let udpPort = webrtc.port, tcpPort = webrtc.tcpPort, advertised = webrtc.hosts, threads = webrtc.shards.count
+        let admission = AdmissionControl(limits: config.webrtc.admissionLimits, metrics: metrics, logger: logger)
         let hubs = RouteHubs(config.routes.map { route in
-            RouteHub(config: route, server: webrtc, registry: registry, logger: logger, metrics: metrics, makeSource: MediaSourceFactory.make(for:))
+            RouteHub(config: route, server: webrtc, registry: registry, logger: logger, metrics: metrics,
+                     overloaded: { admission.noteShedding(late: $0) }, makeSource: MediaSourceFactory.make(for:))
         })
         for hub in hubs.all { hub.boot() }
         defer { for hub in hubs.all { hub.shutdown() } }
@@ -178,7 +180,6 @@ public struct Gateway: Sendable {
             + ($0.tlsPort.map { ", TLS \($0)" } ?? "")
             + ($0.advertisedHost == $0.listenHost ? "" : ", Contact host \($0.advertisedHost)") }
         let callRoutes = await makeCallRoutes(webrtc: webrtc, sip: sip)
-        let admission = AdmissionControl(limits: config.webrtc.admissionLimits, metrics: metrics, logger: logger)
         let lagProbes = webrtc.eventLoops.map { admission.watch($0) }
         defer { for probe in lagProbes { probe.cancel() } }
         let app = try makeApplication(webrtc: webrtc, hubs: hubs, sip: sip, callRoutes: callRoutes, admission: admission) { port in
