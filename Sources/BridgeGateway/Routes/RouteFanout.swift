@@ -19,8 +19,9 @@ final class RouteFanout {
     let overloaded: @Sendable (Duration) -> Void
 
     private(set) var viewers: [String: Viewer] = [:]
-    /// Viewer ids in the order they joined: shedding drops the newest first.
-    private var order: [String] = []
+    /// The same viewers in the order they joined: frames go out in this order, and shedding drops the
+    /// newest first.
+    private var order: [Viewer] = []
     private var shedder = MediaShedder()
     private var sheddingSince: MonotonicInstant?
     private var lastOverloadNote: MonotonicInstant?
@@ -50,11 +51,10 @@ final class RouteFanout {
         }
         for (key, units) in produced where key.codec.isVideo { gops[key, default: GOPCache()].remember(units) }
         let now = RouteHub.now()
-        let late = Duration.nanoseconds(Int64(clamping: now.nanoseconds >= queuedAt.nanoseconds ? now.nanoseconds - queuedAt.nanoseconds : 0))
+        let late = now.duration(since: queuedAt)
         let served = shedder.admit(late: late, viewers: order.count, now: now)
         if shedder.isShedding { noteOverload(late: late, now: now) } else { sheddingSince = nil }
-        for (rank, id) in order.enumerated() {
-            guard let viewer = viewers[id], viewer.connected else { continue }
+        for (rank, viewer) in order.enumerated() where viewer.connected {
             guard rank < served else {
                 shed(produced, from: viewer)
                 continue
@@ -162,8 +162,9 @@ final class RouteFanout {
             gops.removeAll()
         }
         for (key, gop) in current { gops[key] = gop }
-        viewers[id] = Viewer(id: id, ufrag: ufrag, tracks: tracks, now: createdAt)
-        order.append(id)
+        let viewer = Viewer(id: id, ufrag: ufrag, tracks: tracks, now: createdAt)
+        viewers[id] = viewer
+        order.append(viewer)
         startReports()
     }
 
@@ -191,7 +192,7 @@ final class RouteFanout {
     @discardableResult
     func remove(id: String, reason: String?) -> Bool {
         guard let viewer = viewers.removeValue(forKey: id) else { return false }
-        order.removeAll { $0 == id }
+        order.removeAll { $0 === viewer }
         if let reason { server.closeOnLoop(ufrag: viewer.ufrag, reason: reason) }
         if viewers.isEmpty {
             reportTask?.cancel()

@@ -77,8 +77,9 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
 
     func remove(ufrag: String) {
         sessionsByUfrag.removeValue(forKey: ufrag)?.timer?.cancel()
-        directory.forget(ufragByAddress.filter { $0.value == ufrag }.keys, owner: shardIndex)
-        ufragByAddress = ufragByAddress.filter { $0.value != ufrag }
+        let addresses = ufragByAddress.filter { $0.value == ufrag }.keys
+        for address in addresses { ufragByAddress.removeValue(forKey: address) }
+        directory.forget(addresses, owner: shardIndex)
     }
 
     var sessionCount: Int { sessionsByUfrag.count }
@@ -97,7 +98,7 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
 
     /// An ICE-TCP connection ended: every shard forgets it (its session may live on any of them).
     func streamClosed(from source: TransportAddress) {
-        for peer in peers where peer.eventLoop !== context?.eventLoop {
+        for (index, peer) in peers.enumerated() where index != shardIndex {
             peer.eventLoop.execute { peer.value.forgetStream(from: source) }
         }
         forgetStream(from: source)
@@ -157,7 +158,8 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
     private func handOffPending() {
         for owner in handOffs.indices where !handOffs[owner].isEmpty {
             let batch = handOffs[owner]
-            handOffs[owner].removeAll(keepingCapacity: true)
+            // The batch leaves with its storage: emptying in place would copy it first.
+            handOffs[owner] = []
             handedOffCounter?.increment(by: batch.count)
             let peer = peers[owner]
             peer.eventLoop.execute { peer.value.handleHandedOff(batch) }
