@@ -23,4 +23,19 @@ import Testing
         #expect(packets.suffix(3).allSatisfy { $0.event.isEnd })
         #expect(packets.dropLast(3).allSatisfy { !$0.event.isEnd })
     }
+
+    /// 1.5 s at 48 kHz is beyond the 16-bit duration: the updates stop at 65535 instead of wrapping forever.
+    @Test func aLongDigitAt48kHzEnds() {
+        let packets = TelephoneEvent.packets(code: 1, durationMilliseconds: 1_500, clockRate: 48_000)
+        let durations = packets.map(\.event.duration)
+        #expect(durations.suffix(3) == [65_535, 65_535, 65_535])
+        #expect(zip(durations, durations.dropFirst()).allSatisfy { $0 <= $1 })
+        #expect(packets.count == 27 + 3)
+    }
+
+    /// A clock slower than 20 Hz makes a 50 ms step of zero ticks; the digit still ends.
+    @Test func aSlowEventClockEnds() {
+        let packets = TelephoneEvent.packets(code: 1, durationMilliseconds: 500, clockRate: 10)
+        #expect(packets.map(\.event.duration) == [1, 2, 3, 4, 5, 5, 5])
+    }
 }

@@ -60,16 +60,16 @@ public struct TelephoneEvent: Sendable, Hashable {
     /// The packets that carry one digit (RFC 4733 section 2.5): a first packet (marker set), updates every
     /// 50 ms while it lasts, then the end packet sent three times, all with the event's timestamp.
     public static func packets(code: UInt8, durationMilliseconds: Int, clockRate: Int = 8_000) -> [(marker: Bool, event: TelephoneEvent)] {
-        let total = UInt16(clamping: ClockScaling.rescale(Int64(durationMilliseconds), by: Int64(clockRate), over: 1000))
-        let step = UInt16(clamping: ClockScaling.rescale(50, by: Int64(clockRate), over: 1000))
+        // Counted in Int: the duration field is 16 bits, and a long digit at 48 kHz or a clock below 20 Hz
+        // must neither wrap the running sum nor step by zero.
+        let total = Int(UInt16(clamping: ClockScaling.rescale(Int64(durationMilliseconds), by: Int64(clockRate), over: 1000)))
+        let step = max(1, Int(UInt16(clamping: ClockScaling.rescale(50, by: Int64(clockRate), over: 1000))))
         var packets: [(marker: Bool, event: TelephoneEvent)] = []
-        var elapsed: UInt16 = step
-        packets.append((true, TelephoneEvent(event: code, duration: min(elapsed, total))))
-        while elapsed < total {
-            elapsed = min(elapsed &+ step, total)
-            if elapsed < total { packets.append((false, TelephoneEvent(event: code, duration: elapsed))) }
+        packets.append((true, TelephoneEvent(event: code, duration: UInt16(min(step, total)))))
+        for elapsed in stride(from: step + step, to: total, by: step) {
+            packets.append((false, TelephoneEvent(event: code, duration: UInt16(elapsed))))
         }
-        for _ in 0..<3 { packets.append((false, TelephoneEvent(event: code, isEnd: true, duration: total))) }
+        for _ in 0..<3 { packets.append((false, TelephoneEvent(event: code, isEnd: true, duration: UInt16(total)))) }
         return packets
     }
 }
