@@ -28,6 +28,9 @@ public final class DTLSContext: @unchecked Sendable {
             SSL_CTX_free(context)
             throw .openSSL("cannot configure the DTLS context")
         }
+        // A session's read and write buffers (some 34 KiB) are freed while idle: after the handshake a media
+        // session only ever reads an alert.
+        _ = mb_ssl_ctx_set_mode(context, Int(SSL_MODE_RELEASE_BUFFERS))
         // Ask for the peer's certificate and accept any: its fingerprint is compared with the SDP's after the handshake.
         SSL_CTX_set_verify(context, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT) { _, _ in 1 }
     }

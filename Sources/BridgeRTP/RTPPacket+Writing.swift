@@ -35,3 +35,23 @@ extension RTPPacket {
                    payload: bytes[payloadRange], paddingCount: paddingCount, into: &output)
     }
 }
+
+extension RTPPacket {
+    /// Writes a packet with `header` (no CSRCs, extension or padding) and `payload` at the start of
+    /// `output`, the socket buffer it leaves from, and returns its length; 0 if it does not fit.
+    public static func write(header: RTPHeader, payload: [UInt8], into output: UnsafeMutableRawBufferPointer) -> Int {
+        let length = RTPHeader.fixedLength + payload.count
+        guard output.count >= length, let base = output.baseAddress else { return 0 }
+        base.storeBytes(of: 0x80, toByteOffset: 0, as: UInt8.self)
+        base.storeBytes(of: (header.marker ? 0x80 : 0) | header.payloadType.rawValue, toByteOffset: 1, as: UInt8.self)
+        base.storeBytes(of: header.sequenceNumber.rawValue.bigEndian, toByteOffset: 2, as: UInt16.self)
+        base.storeBytes(of: header.timestamp.rawValue.bigEndian, toByteOffset: 4, as: UInt32.self)
+        base.storeBytes(of: header.ssrc.rawValue.bigEndian, toByteOffset: 8, as: UInt32.self)
+        payload.withUnsafeBytes { bytes in
+            if let source = bytes.baseAddress, bytes.count > 0 {
+                (base + RTPHeader.fixedLength).copyMemory(from: source, byteCount: bytes.count)
+            }
+        }
+        return length
+    }
+}

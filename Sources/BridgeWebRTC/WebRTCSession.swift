@@ -124,6 +124,25 @@ public final class WebRTCSession {
         outputs.append(.datagram(buffer, to: destination))
     }
 
+    /// Where media goes and how many bytes SRTP adds to an RTP packet, once DTLS has completed; nil before
+    /// (and after close). With it a driver protects media in its own socket buffer (`protectRTP(in:length:)`).
+    public var mediaPath: (destination: TransportAddress, rtpOverhead: Int)? {
+        guard let outbound, let destination = ice.selectedAddress, !isClosed else { return nil }
+        return (destination, outbound.profile.rtpOverhead)
+    }
+
+    /// Protects the RTP packet in the first `length` bytes of `bytes` in place (the buffer has room for the
+    /// overhead after it) and returns the protected length, or nil (counted) if it cannot be sent.
+    public func protectRTP(in bytes: UnsafeMutableRawBufferPointer, length: Int) -> Int? {
+        guard let outbound, !isClosed else { drops.record(.sendNotConnected); return nil }
+        do {
+            return try outbound.protect(bytes, length: length)
+        } catch {
+            drops.record(.protectFailed)
+            return nil
+        }
+    }
+
     public func close(reason: String) {
         guard !isClosed else { return }
         isClosed = true

@@ -15,7 +15,7 @@ import Testing
                            clockRate: video ? 90_000 : 48_000, isVideo: video, random: &random)
     }
 
-    func header(_ bytes: [UInt8]) throws -> RTPHeader { try RTPPacket(parsing: bytes).header }
+    func header(_ packet: OutgoingRTP) throws -> RTPHeader { try RTPPacket(parsing: packet.bytes()).header }
     let now = MonotonicInstant(nanoseconds: 1_000_000_000)
 
     @Test func liveLineFollowsTheSourceWithItsOwnSSRCAndPayloadType() throws {
@@ -55,15 +55,76 @@ import Testing
 
     @Test func nackIsAnsweredFromHistoryByteForByte() throws {
         var line = track()
+        var history = PacketHistory()
         line.rebase(sourceTimestamp: 0, epoch: 1)
         var sent: [[UInt8]] = []
         for index in 0..<10 {
-            sent.append(line.packet(for: RTPPayloadUnit(payload: [UInt8(index)], marker: false, timestamp: Int64(index) * 3000), now: now))
+            let unit = RTPPayloadUnit(payload: [UInt8(index)], marker: false, timestamp: Int64(index) * 3000)
+            sent.append(line.packet(for: unit, historyIndex: history.append(unit), now: now).bytes())
         }
-        let lost = try header(sent[4]).sequenceNumber.rawValue
-        #expect(line.retransmission(of: lost) == sent[4])
-        #expect(line.retransmission(of: lost &+ 100) == nil)
+        let lost = try RTPPacket(parsing: sent[4]).header.sequenceNumber.rawValue
+        #expect(line.retransmission(of: lost, from: history)?.bytes() == sent[4])
+        #expect(line.retransmission(of: lost &+ 100, from: history) == nil)
         #expect(track(video: false).retransmissionIsUnavailable)
+    }
+
+    /// Two viewers of one loop, on different sequence and timestamp lines, one joined by a GOP burst, the
+    /// other live: each NACK is answered from the one shared history with that viewer's own numbers.
+    @Test func sharedHistoryServesTwoViewersOnTheirOwnLines() throws {
+        var history = PacketHistory()
+        var random = FixedRandom(state: 7)
+        var early = track()
+        var late = ViewerTrack(stream: StreamKey(track: 0, codec: .h264), payloadType: 96, ssrc: 0xAAAA_0001,
+                               clockRate: 90_000, isVideo: true, random: &random)
+        early.rebase(sourceTimestamp: 0, epoch: 1)
+        var earlySent: [[UInt8]] = [], lateSent: [[UInt8]] = []
+        var indices: [Int] = []
+        for frame in 0..<6 {
+            for part in 0..<3 {
+                let unit = RTPPayloadUnit(payload: [UInt8(frame), UInt8(part)], marker: part == 2, timestamp: Int64(frame) * 3000,
+                                          startsKeyframe: frame == 0 && part == 0)
+                let index = history.append(unit)
+                indices.append(index)
+                earlySent.append(early.packet(for: unit, historyIndex: index, now: now).bytes())
+            }
+        }
+        // The late viewer joins on the cached GOP (frames 0...5 one tick apart), then follows live.
+        var out = late.nextOut
+        for (position, index) in indices.enumerated() {
+            let unit = try #require(history[index])
+            if position > 0, position % 3 == 0 { out += 1 }
+            lateSent.append(late.packet(for: unit, historyIndex: index, outputTimestamp: out, now: now).bytes())
+        }
+        late.continueAfterBurst(lastBurstOut: out, sourceTimestamp: 15_000, epoch: 1)
+        let live = RTPPayloadUnit(payload: [9], marker: true, timestamp: 18_000)
+        let liveIndex = history.append(live)
+        earlySent.append(early.packet(for: live, historyIndex: liveIndex, now: now).bytes())
+        lateSent.append(late.packet(for: live, historyIndex: liveIndex, now: now).bytes())
+
+        for (sent, var line) in [(earlySent, early), (lateSent, late)] {
+            for original in sent {
+                let sequence = try RTPPacket(parsing: original).header.sequenceNumber.rawValue
+                #expect(line.retransmission(of: sequence, from: history)?.bytes() == original)
+            }
+        }
+        #expect(try RTPPacket(parsing: earlySent[0]).header.ssrc != RTPPacket(parsing: lateSent[0]).header.ssrc)
+    }
+
+    /// A payload the history has overwritten is not answered (not with another payload's bytes).
+    @Test func anOverwrittenPayloadIsNotAnswered() throws {
+        var history = PacketHistory(capacity: 4)
+        var line = track()
+        line.rebase(sourceTimestamp: 0, epoch: 1)
+        var first: UInt16?
+        for index in 0..<6 {
+            let unit = RTPPayloadUnit(payload: [UInt8(index)], marker: true, timestamp: Int64(index) * 3000)
+            let packet = line.packet(for: unit, historyIndex: history.append(unit), now: now)
+            if first == nil { first = packet.header.sequenceNumber.rawValue }
+        }
+        let oldest = try #require(first)
+        #expect(line.retransmission(of: oldest, from: history) == nil)
+        #expect(line.retransmission(of: oldest &+ 1, from: history) == nil)
+        #expect(line.retransmission(of: oldest &+ 2, from: history)?.payload == [2])
     }
 
     @Test func senderReportMapsNowOnTheLine() throws {
@@ -83,6 +144,6 @@ import Testing
 extension ViewerTrack {
     var retransmissionIsUnavailable: Bool {
         var copy = self
-        return copy.retransmission(of: 0) == nil
+        return copy.retransmission(of: 0, from: PacketHistory()) == nil
     }
 }

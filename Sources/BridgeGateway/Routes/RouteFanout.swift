@@ -26,6 +26,10 @@ final class RouteFanout {
     private var sheddingSince: MonotonicInstant?
     private var lastOverloadNote: MonotonicInstant?
     private var gops: [StreamKey: GOPCache] = [:]
+    /// The video payloads this loop sent lately, per output, shared by its viewers for NACK answers.
+    private var histories: [StreamKey: PacketHistory] = [:]
+    /// One viewer's packets for one frame, reused from viewer to viewer.
+    private var batch: [OutgoingRTP] = []
     private var epoch = 0
     private var reportTask: RepeatedTask?
 
@@ -45,11 +49,16 @@ final class RouteFanout {
     /// One source frame, packetized per output, for the viewers of this shard; `queuedAt` is when the
     /// source handed it over. A frame that arrives late goes to fewer viewers, the oldest (`MediaShedder`).
     func deliver(_ produced: [(StreamKey, [RTPPayloadUnit])], epoch: Int, queuedAt: MonotonicInstant) {
-        if epoch != self.epoch {
-            self.epoch = epoch
-            gops.removeAll()
+        if epoch != self.epoch { startEpoch(epoch) }
+        // Where each output's payloads start in its shared history (video only).
+        var firstIndices: [Int?] = []
+        firstIndices.reserveCapacity(produced.count)
+        for (key, units) in produced {
+            guard key.codec.isVideo else { firstIndices.append(nil); continue }
+            let first = remember(units, for: key)
+            gops[key, default: GOPCache()].remember(units, historyStart: first)
+            firstIndices.append(first)
         }
-        for (key, units) in produced where key.codec.isVideo { gops[key, default: GOPCache()].remember(units) }
         let now = RouteHub.now()
         let late = now.duration(since: queuedAt)
         let served = shedder.admit(late: late, viewers: order.count, now: now)
@@ -59,15 +68,34 @@ final class RouteFanout {
                 shed(produced, from: viewer)
                 continue
             }
-            var batch: [[UInt8]] = []
-            for (key, units) in produced {
+            batch.removeAll(keepingCapacity: true)
+            for (output, (key, units)) in produced.enumerated() {
                 guard let index = viewer.tracks.firstIndex(where: { $0.stream == key }) else { continue }
-                for unit in units {
-                    if let packet = livePacket(unit, viewer: viewer, track: index, now: now) { batch.append(packet) }
+                for (offset, unit) in units.enumerated() {
+                    let historyIndex = firstIndices[output].map { $0 &+ offset }
+                    if let packet = livePacket(unit, historyIndex: historyIndex, viewer: viewer, track: index, now: now) {
+                        batch.append(packet)
+                    }
                 }
             }
             send(batch, to: viewer)
         }
+    }
+
+    /// A new source epoch: the GOPs and histories of the old one are of no use.
+    private func startEpoch(_ epoch: Int) {
+        self.epoch = epoch
+        gops.removeAll()
+        histories.removeAll()
+    }
+
+    /// Appends a frame's payloads to the output's history; returns the first one's index.
+    private func remember(_ units: [RTPPayloadUnit], for key: StreamKey) -> Int {
+        var history = histories.removeValue(forKey: key) ?? PacketHistory()
+        let first = history.nextIndex
+        for unit in units { _ = history.append(unit) }
+        histories[key] = history
+        return first
     }
 
     /// A shed viewer misses this frame; its video waits for the next keyframe, so that it never decodes
@@ -91,12 +119,13 @@ final class RouteFanout {
         overloaded(late)
     }
 
-    /// Hands the batch over (the packets are protected in place), then counts what went.
-    private func send(_ batch: consuming [[UInt8]], to viewer: Viewer) {
+    /// Hands the batch over (the packets are written and protected in the socket buffer), then counts
+    /// what went.
+    private func send(_ batch: [OutgoingRTP], to viewer: Viewer) {
         let count = batch.count
         guard count > 0 else { return }
-        let bytes = batch.reduce(0) { $0 + $1.count }
-        switch server.sendOnLoop(rtp: batch, ufrag: viewer.ufrag) {
+        let bytes = batch.reduce(0) { $0 + $1.byteCount }
+        switch server.sendOnLoop(media: batch, ufrag: viewer.ufrag) {
         case .sent:
             metrics.packetsOut.increment(by: count)
             metrics.bytesOut.increment(by: bytes)
@@ -108,7 +137,8 @@ final class RouteFanout {
     }
 
     /// The packet for a live payload, or nil while video waits for a keyframe.
-    private func livePacket(_ unit: RTPPayloadUnit, viewer: Viewer, track index: Int, now: MonotonicInstant) -> [UInt8]? {
+    private func livePacket(_ unit: RTPPayloadUnit, historyIndex: Int?, viewer: Viewer, track index: Int,
+                            now: MonotonicInstant) -> OutgoingRTP? {
         let isVideo = viewer.tracks[index].stream.codec.isVideo
         if isVideo, !viewer.tracks[index].started || viewer.tracks[index].needsRebase(epoch: epoch) {
             guard unit.startsKeyframe else { metrics.drop("awaiting_keyframe"); return nil }
@@ -118,23 +148,24 @@ final class RouteFanout {
         } else if viewer.tracks[index].needsRebase(epoch: epoch) {
             viewer.tracks[index].rebase(sourceTimestamp: unit.timestamp, epoch: epoch)
         }
-        return viewer.tracks[index].packet(for: unit, now: now)
+        return viewer.tracks[index].packet(for: unit, historyIndex: historyIndex, now: now)
     }
 
     /// Sends the cached GOP with its frames one clock tick apart, so that the browser decodes them at once
     /// and shows the newest; live frames then follow on the same line.
     func sendGOP(to viewer: Viewer, now: MonotonicInstant) {
-        var batch: [[UInt8]] = []
+        batch.removeAll(keepingCapacity: true)
         for index in viewer.tracks.indices where viewer.tracks[index].stream.codec.isVideo {
-            guard let gop = gops[viewer.tracks[index].stream]?.units, let first = gop.first else { continue }
+            guard let cached = gops[viewer.tracks[index].stream], let first = cached.units.first else { continue }
             var out = viewer.tracks[index].nextOut
             var frameTimestamp = first.timestamp
-            for unit in gop {
+            for (offset, unit) in cached.units.enumerated() {
                 if unit.timestamp != frameTimestamp {
                     out += 1
                     frameTimestamp = unit.timestamp
                 }
-                batch.append(viewer.tracks[index].packet(for: unit, outputTimestamp: out, now: now))
+                let historyIndex = cached.historyStart.map { $0 &+ offset }
+                batch.append(viewer.tracks[index].packet(for: unit, historyIndex: historyIndex, outputTimestamp: out, now: now))
             }
             viewer.tracks[index].continueAfterBurst(lastBurstOut: out, sourceTimestamp: frameTimestamp, epoch: epoch)
             viewer.tracks[index].started = true
@@ -157,11 +188,14 @@ final class RouteFanout {
     /// Adds a viewer with the route's GOPs as the hub has them now (frames the hub handed over before
     /// this call are in them, later ones follow through `deliver`).
     func add(id: String, ufrag: String, tracks: [ViewerTrack], createdAt: MonotonicInstant, gops current: [StreamKey: GOPCache], epoch: Int) {
-        if epoch != self.epoch {
-            self.epoch = epoch
-            gops.removeAll()
+        if epoch != self.epoch { startEpoch(epoch) }
+        // A loop that already follows the route has the same GOP, with its payloads in its history; one
+        // that starts (or missed frames) takes the hub's and files its payloads in its history.
+        for (key, gop) in current where gops[key]?.matches(gop) != true {
+            var adopted = gop
+            adopted.historyStart = gop.units.isEmpty ? nil : remember(gop.units, for: key)
+            gops[key] = adopted
         }
-        for (key, gop) in current { gops[key] = gop }
         let viewer = Viewer(id: id, ufrag: ufrag, tracks: tracks, now: createdAt)
         viewers[id] = viewer
         order.append(viewer)
@@ -198,6 +232,7 @@ final class RouteFanout {
             reportTask?.cancel()
             reportTask = nil
             gops.removeAll()
+            histories.removeAll()
         }
         return true
     }
@@ -205,17 +240,20 @@ final class RouteFanout {
     func handleRTCP(_ bytes: [UInt8], from viewer: Viewer, now: MonotonicInstant) {
         guard let compound = try? RTCPCompound(parsing: bytes), let packets = try? compound.packets(in: bytes) else { return }
         var wantsKeyframe = false
-        var resend: [[UInt8]] = []
+        var resend: [OutgoingRTP] = []
         for packet in packets {
             switch packet {
             case .pictureLossIndication, .fullIntraRequest:
                 wantsKeyframe = true
             case .genericNACK(let nack):
                 viewer.nacks += 1
-                guard let index = viewer.tracks.firstIndex(where: { $0.ssrc == nack.mediaSSRC.rawValue }) else { continue }
+                guard let index = viewer.tracks.firstIndex(where: { $0.ssrc == nack.mediaSSRC.rawValue }),
+                      let history = histories[viewer.tracks[index].stream] else { continue }
                 bytes.withUnsafeBytes { raw in
                     nack.forEachLostPacket(in: raw) { lost in
-                        if resend.count < 64, let again = viewer.tracks[index].retransmission(of: lost.rawValue) { resend.append(again) }
+                        if resend.count < 64, let again = viewer.tracks[index].retransmission(of: lost.rawValue, from: history) {
+                            resend.append(again)
+                        }
                     }
                 }
             case .receiverReport(let report):

@@ -25,18 +25,9 @@ struct ViewerTrack {
     private(set) var octets: UInt32 = 0
     /// When the last packet went out, for sender reports.
     private(set) var lastSentAt: MonotonicInstant?
-    /// The last packets sent (video only), for NACK: the payload bytes are the route's, shared, not copied.
-    private var history: [HistoryEntry?]
+    /// How this viewer's video sequence numbers map onto its loop's shared `PacketHistory`, for NACK.
+    private var sentMap: SequenceMap?
     private(set) var retransmitted = 0
-
-    struct HistoryEntry {
-        var sequence: UInt16
-        var timestamp: Int64
-        var unit: RTPPayloadUnit
-    }
-
-    /// About a second of video at a few Mbit/s.
-    static let historySize = 1024
 
     init(stream: StreamKey, payloadType: UInt8, ssrc: UInt32, clockRate: Int, isVideo: Bool,
          random: inout some RandomNumberGenerator) {
@@ -48,7 +39,7 @@ struct ViewerTrack {
         sequence = UInt16.random(in: 0...0x7FFF, using: &random)
         lastOut = nil
         started = !isVideo
-        history = isVideo ? Array(repeating: nil, count: Self.historySize) : []
+        sentMap = isVideo ? SequenceMap() : nil
         firstOut = Int64(UInt32.random(in: 0...0x3FFF_FFFF, using: &random))
     }
 
@@ -66,34 +57,35 @@ struct ViewerTrack {
     /// Whether the line must be re-anchored before sending from this epoch.
     func needsRebase(epoch: Int) -> Bool { self.epoch != epoch }
 
-    /// Writes one RTP packet for `unit`, at the mapped timestamp (or at `outputTimestamp` for GOP bursts).
-    mutating func packet(for unit: RTPPayloadUnit, outputTimestamp: Int64? = nil, now: MonotonicInstant) -> [UInt8] {
+    /// The next RTP packet for `unit`, at the mapped timestamp (or at `outputTimestamp` for GOP bursts);
+    /// `historyIndex` is where the loop's shared history keeps `unit`, for NACK answers (video only).
+    mutating func packet(for unit: RTPPayloadUnit, historyIndex: Int? = nil, outputTimestamp: Int64? = nil,
+                         now: MonotonicInstant) -> OutgoingRTP {
         let out = outputTimestamp ?? unit.timestamp + offset
         lastOut = max(lastOut ?? out, out)
-        let bytes = write(unit, sequence: sequence, timestamp: out)
-        if !history.isEmpty { history[Int(sequence) % Self.historySize] = HistoryEntry(sequence: sequence, timestamp: out, unit: unit) }
+        if let historyIndex {
+            sentMap?.record(sequence: sequence, index: historyIndex, sourceTimestamp: unit.timestamp, outputTimestamp: out)
+        }
+        let packet = outgoing(unit, sequence: sequence, timestamp: out)
         sequence &+= 1
         packets &+= 1
         octets &+= UInt32(truncatingIfNeeded: unit.payload.count)
         lastSentAt = now
-        return bytes
+        return packet
     }
 
-    /// The packet with `lost`'s sequence number again, as first sent, if it is still in the history.
-    mutating func retransmission(of lost: UInt16) -> [UInt8]? {
-        guard !history.isEmpty, let entry = history[Int(lost) % Self.historySize], entry.sequence == lost else { return nil }
+    /// The packet with `lost`'s sequence number again, as first sent, if `history` still holds its payload.
+    mutating func retransmission(of lost: UInt16, from history: PacketHistory) -> OutgoingRTP? {
+        guard let (index, timestampOffset) = sentMap?.lookup(lost), let unit = history[index] else { return nil }
         retransmitted += 1
-        return write(entry.unit, sequence: entry.sequence, timestamp: entry.timestamp)
+        return outgoing(unit, sequence: lost, timestamp: unit.timestamp &+ timestampOffset)
     }
 
-    private func write(_ unit: RTPPayloadUnit, sequence: UInt16, timestamp: Int64) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(RTPHeader.fixedLength + unit.payload.count + 16)
-        RTPPacket.write(
-            header: RTPHeader(marker: unit.marker, payloadType: PayloadType(maskingHeaderByte: payloadType), sequenceNumber: SequenceNumber(sequence),
-                              timestamp: RTPTimestamp(UInt32(truncatingIfNeeded: timestamp)), ssrc: SSRC(ssrc)),
-            payload: unit.payload, into: &bytes)
-        return bytes
+    private func outgoing(_ unit: RTPPayloadUnit, sequence: UInt16, timestamp: Int64) -> OutgoingRTP {
+        OutgoingRTP(header: RTPHeader(marker: unit.marker, payloadType: PayloadType(maskingHeaderByte: payloadType),
+                                      sequenceNumber: SequenceNumber(sequence),
+                                      timestamp: RTPTimestamp(UInt32(truncatingIfNeeded: timestamp)), ssrc: SSRC(ssrc)),
+                    payload: unit.payload)
     }
 
     /// After a GOP burst that ended at `lastBurstOut` for source time `sourceTimestamp`: live packets follow.

@@ -49,6 +49,8 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
     private var burst = GSOBurst()
     /// The open run's datagrams, back to back: each datagram is copied once, into the buffer that is written.
     private var burstBuffer: ByteBuffer?
+    /// The runs of one media batch (start, length, GSO segment size), kept to reuse its storage.
+    private var mediaRuns: [(start: Int, length: Int, segmentSize: Int?)] = []
 
     init(segmentationOffload: Bool = System.supportsUDPSegmentationOffload, shardIndex: Int = 0,
          directory: SessionDirectory = SessionDirectory(shardCount: 1), handedOffCounter: CoreMetrics.Counter? = nil) {
@@ -196,6 +198,47 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
         for packet in rtcp { entry.session.send(rtcp: packet) }
         drain(ufrag)
         context?.flush()
+        return .sent
+    }
+
+    /// Sends a viewer's packets for one frame (or its NACK answers): each is written straight into one
+    /// socket buffer for the batch and protected there in place; runs of equal-size packets leave as GSO
+    /// writes (slices of that buffer), the others as one datagram each. One allocation per batch, none per
+    /// packet. Before DTLS completes, and over ICE-TCP, the packets take the session's queue instead.
+    func send(media packets: [OutgoingRTP], ufrag: String) -> SendOutcome {
+        guard let entry = sessionsByUfrag[ufrag] else { return .noSession }
+        guard let context, context.channel.isWritable else { return .socketBusy(dropped: packets.count) }
+        guard let (destination, overhead) = entry.session.mediaPath, tcpConnections[destination] == nil else {
+            return send(rtp: packets.map { $0.bytes() }, rtcp: [], ufrag: ufrag)
+        }
+        var buffer = context.channel.allocator.buffer(capacity: packets.reduce(0) { $0 + $1.byteCount + overhead })
+        mediaRuns.removeAll(keepingCapacity: true)
+        var runStart = 0
+        for packet in packets {
+            let plain = packet.byteCount
+            let size = plain + overhead
+            if segmentationOffload, case .started(let closed?) = burst.add(size: size, to: destination) {
+                mediaRuns.append((runStart, buffer.writerIndex - runStart, closed.count > 1 ? closed.segmentSize : nil))
+                runStart = buffer.writerIndex
+            }
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { raw in
+                guard packet.write(into: raw) == plain else { return 0 }
+                return entry.session.protectRTP(in: raw, length: plain) ?? 0
+            }
+            if !segmentationOffload {
+                mediaRuns.append((runStart, buffer.writerIndex - runStart, nil))
+                runStart = buffer.writerIndex
+            }
+        }
+        if let run = burst.finish() {
+            mediaRuns.append((runStart, buffer.writerIndex - runStart, run.count > 1 ? run.segmentSize : nil))
+        }
+        // Slices only once every packet is in: a slice taken earlier would make the next write copy the buffer.
+        for (start, length, segmentSize) in mediaRuns where length > 0 {
+            guard let slice = buffer.getSlice(at: start, length: length) else { continue }
+            write(slice, to: destination, segmentSize: segmentSize, context: context)
+        }
+        context.flush()
         return .sent
     }
 

@@ -23,6 +23,9 @@ public final class WebRTCTransportServer: Sendable {
     public let certificate: DTLSCertificate
     /// Advertised host addresses (`webrtc.hosts`, or the listen address).
     public let hosts: [String]
+    /// One OpenSSL context per SRTP profile list, shared by every session that offers it (a context per
+    /// session cost each viewer a certificate store and key copies).
+    private let dtlsContexts = Mutex<[[SRTPProfile]: DTLSContext]>([:])
 
     private init(shards: [WebRTCShard], directory: SessionDirectory, tcpChannel: (any Channel)?, port: Int,
                  certificate: DTLSCertificate, hosts: [String]) {
@@ -147,6 +150,12 @@ public final class WebRTCTransportServer: Sendable {
         shard(forUfrag: ufrag).handler.value.send(rtp: packets, rtcp: rtcp, ufrag: ufrag)
     }
 
+    /// Sends a viewer's media batch from its session's socket buffer (`WebRTCDatagramHandler.send(media:)`).
+    /// Must run on the session's loop.
+    func sendOnLoop(media packets: [OutgoingRTP], ufrag: String) -> WebRTCDatagramHandler.SendOutcome {
+        shard(forUfrag: ufrag).handler.value.send(media: packets, ufrag: ufrag)
+    }
+
     /// Ends one session. Must run on the session's loop.
     func closeOnLoop(ufrag: String, reason: String) {
         shard(forUfrag: ufrag).handler.value.close(ufrag: ufrag, reason: reason)
@@ -155,6 +164,16 @@ public final class WebRTCTransportServer: Sendable {
     public func close() async {
         try? await tcpChannel?.close()
         for shard in shards { try? await shard.channel.close() }
+    }
+
+    private func dtlsContext(profiles: [SRTPProfile]) throws(DTLSError) -> DTLSContext {
+        if let shared = dtlsContexts.withLock({ $0[profiles] }) { return shared }
+        let made = try DTLSContext(certificate: certificate, profiles: profiles)
+        return dtlsContexts.withLock { contexts in
+            if let raced = contexts[profiles] { return raced }
+            contexts[profiles] = made
+            return made
+        }
     }
 
     /// Transport parameters for a new session's SDP: fresh ICE credentials, the certificate, host candidates.
@@ -179,7 +198,7 @@ public final class WebRTCTransportServer: Sendable {
             + offer.attributes.filter { $0.name == "fingerprint" }.compactMap(\.value)
         let allFingerprints = fingerprintValues.compactMap(Fingerprint.init(attributeValue:)).map { ($0.hashFunction, $0.value) }
         let role: DTLSTransport.Role = offer.setup(for: first) == .passive ? .client : .server
-        let context = try DTLSContext(certificate: certificate, profiles: profiles)
+        let context = try dtlsContext(profiles: profiles)
         let configuration = WebRTCSession.Configuration(
             local: .init(ufrag: transport.iceUfrag, pwd: transport.icePwd), remote: .init(ufrag: remote.ufrag, pwd: remote.pwd),
             dtlsContext: context, dtlsRole: role, remoteFingerprints: allFingerprints)
