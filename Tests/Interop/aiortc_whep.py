@@ -27,6 +27,7 @@ class Viewer:
         self.pc.addTransceiver("audio", direction="recvonly")
         self.video = self.audio = 0
         self.first_frame = None
+        self.last_frame = None
         self.size = None
         self.location = None
         self.posted = None
@@ -44,6 +45,7 @@ class Viewer:
                 return
             if track.kind == "video":
                 self.video += 1
+                self.last_frame = time.monotonic()
                 self.size = [frame.width, frame.height]
                 if self.first_frame is None:
                     self.first_frame = time.monotonic() - self.posted
@@ -64,7 +66,8 @@ class Viewer:
 
     def result(self):
         return {"connection": self.pc.connectionState, "video": self.video, "audio": self.audio,
-                "firstFrame": self.first_frame, "size": self.size, "location": self.location}
+                "firstFrame": self.first_frame, "size": self.size, "location": self.location,
+                "lastFrameAge": None if self.last_frame is None else time.monotonic() - self.last_frame}
 
 
 async def main(url, seconds, count, token):

@@ -79,6 +79,8 @@ import Testing
             var audio: Int
             var firstFrame: Double?
             var size: [Int]?
+            /// Seconds from the last decoded video frame to the end of the run.
+            var lastFrameAge: Double?
         }
         var viewers: [Viewer]
     }

@@ -10,7 +10,8 @@ import Synchronization
 /// ways before any source exists. Enabled only with `MEDIABRIDGE_TEST_ENDPOINTS=1` in the environment.
 ///
 /// `POST /api/v1/test/echo[?profile=gcm|sha1][&transport=tcp]` with `application/sdp` → 201 and the answer;
-/// `GET /api/v1/test/echo/stats` → packets received and echoed, and the SRTP profile.
+/// `GET /api/v1/test/echo/stats` → packets received and echoed, and the SRTP profile;
+/// `POST /api/v1/test/stall?ms=N` → 202, and every WebRTC loop is held for N ms.
 final class EchoTestEndpoint: Sendable {
     struct Stats: ResponseCodable, Equatable {
         var sessions = 0
@@ -38,6 +39,15 @@ final class EchoTestEndpoint: Sendable {
         }
         router.get("api/v1/test/echo/stats") { _, _ in
             endpoint.stats.withLock { $0 }
+        }
+        // A test-only slow loop: every WebRTC loop is held for `ms` (at most 2 s), as an overloaded machine
+        // would hold it, so that a test can watch shedding and admission against the real binary.
+        router.post("api/v1/test/stall") { request, _ in
+            let milliseconds = min(max(Int(request.uri.queryParameters["ms"] ?? "") ?? 0, 0), 2_000)
+            for shard in endpoint.server.shards {
+                shard.eventLoop.execute { usleep(UInt32(milliseconds) * 1_000) }
+            }
+            return Self.plain(.accepted, "stalling \(endpoint.server.shards.count) loops for \(milliseconds) ms\n")
         }
         router.get("test/echo") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
