@@ -22,6 +22,8 @@ let package = Package(
         .library(name: "BridgeICE", targets: ["BridgeICE"]),
         .library(name: "BridgeSIP", targets: ["BridgeSIP"]),
         .library(name: "BridgeGateway", targets: ["BridgeGateway"]),
+        // The fuzzers' bodies, for the fuzz package's executables and the replay test.
+        .library(name: "FuzzEntryPoints", targets: ["FuzzEntryPoints"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -104,6 +106,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
+
+        // Each libFuzzer target's body (Fuzz/Sources/* only hand over to it): what it checks, without the
+        // fuzzer runtime.
+        .target(name: "FuzzEntryPoints",
+                dependencies: ["BridgeCore", "BridgeSDP", "BridgeRTP", "BridgeSTUN", "BridgeICE", "BridgeRTSP",
+                               "BridgeSIP"],
+                swiftSettings: strict),
 
         .testTarget(name: "BridgeCoreTests", dependencies: ["BridgeCore"], swiftSettings: strict),
         .testTarget(name: "BridgeSDPTests", dependencies: ["BridgeSDP"], swiftSettings: strict),
