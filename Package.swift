@@ -110,8 +110,8 @@ let package = Package(
         // Each libFuzzer target's body (Fuzz/Sources/* only hand over to it): what it checks, without the
         // fuzzer runtime.
         .target(name: "FuzzEntryPoints",
-                dependencies: ["BridgeCore", "BridgeSDP", "BridgeRTP", "BridgeSTUN", "BridgeICE", "BridgeRTSP",
-                               "BridgeSIP"],
+                dependencies: ["BridgeCore", "BridgeSDP", "BridgeRTP", "BridgeMedia", "BridgeSTUN", "BridgeICE", "BridgeRTSP",
+                               "BridgeSIP", "BridgeWebRTC", "BridgeGateway"],
                 swiftSettings: strict),
 
         .testTarget(name: "BridgeCoreTests", dependencies: ["BridgeCore"], swiftSettings: strict),

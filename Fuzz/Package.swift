@@ -22,5 +22,10 @@ let package = Package(
         .executableTarget(name: "STUNFuzzer", dependencies: entry, swiftSettings: parseAsLibrary),
         .executableTarget(name: "RTSPFuzzer", dependencies: entry, swiftSettings: parseAsLibrary),
         .executableTarget(name: "SIPFuzzer", dependencies: entry, swiftSettings: parseAsLibrary),
+        .executableTarget(name: "MediaFuzzer", dependencies: entry, swiftSettings: parseAsLibrary),
+        .executableTarget(name: "TelephonyFuzzer", dependencies: entry, swiftSettings: parseAsLibrary),
+        .executableTarget(name: "SIPSessionFuzzer", dependencies: entry, swiftSettings: parseAsLibrary),
+        .executableTarget(name: "ConfigFuzzer", dependencies: entry, swiftSettings: parseAsLibrary),
+        .executableTarget(name: "FramerFuzzer", dependencies: entry, swiftSettings: parseAsLibrary),
     ]
 )
