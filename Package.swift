@@ -108,7 +108,7 @@ let package = Package(
             swiftSettings: strict),
 
         // Each libFuzzer target's body (Fuzz/Sources/* only hand over to it): what it checks, without the
-        // fuzzer runtime.
+        // fuzzer runtime, so that the replay test runs them over the seeds in every build.
         .target(name: "FuzzEntryPoints",
                 dependencies: ["BridgeCore", "BridgeSDP", "BridgeRTP", "BridgeMedia", "BridgeSTUN", "BridgeICE", "BridgeRTSP",
                                "BridgeSIP", "BridgeWebRTC", "BridgeGateway"],
@@ -136,6 +136,7 @@ let package = Package(
         // Real peers (aiortc, browsers, RTSP servers, SIP phones) against the built gateway binary; sipp
         // against BridgeSIP's user agent directly.
         .testTarget(name: "InteropTests", dependencies: ["BridgeSIP", "InteropSupport"], swiftSettings: strict),
+        .testTarget(name: "FuzzEntryPointsTests", dependencies: ["FuzzEntryPoints", "BridgeSIP"], swiftSettings: strict),
         .testTarget(
             name: "BridgeGatewayTests",
             dependencies: [
