@@ -91,7 +91,7 @@ bench-calls: deps
 # Crashers land in Fuzz/artifacts/; commit them to the fuzzer's seed folder as regression inputs.
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD = cd Fuzz && $(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address --product
-FUZZ_RUN = -max_total_time=$(FUZZ_SECONDS)
+FUZZ_RUN = -max_total_time=$(FUZZ_SECONDS) -timeout=10
 FUZZERS = SDP RTP STUN RTSP SIP Media Telephony SIPSession Config Framer
 fuzz: deps
 	for fuzzer in $(FUZZERS); do ($(FUZZ_BUILD) $${fuzzer}Fuzzer) || exit 1; done
