@@ -84,32 +84,41 @@ bench-calls: deps
 
 # libFuzzer over the SDP parser and translators, seeded with the SDP fixtures, then over the RTP/RTCP
 # packet layer (Tests/Fixtures/rtp/*.bin), STUN and ICE, the RTSP client's decoders (camera SDPs and a
-# DESCRIBE) and SIP messages (Tests/Fixtures/sip); FUZZ_SECONDS each.
-# Crashers land in Fuzz/artifacts/; commit them to Tests/Fixtures/sdp/fuzz/ or Tests/Fixtures/rtp/fuzz/ as
-# regression inputs.
+# DESCRIBE), SIP messages (Tests/Fixtures/sip), and, seeded from Tests/Fixtures/fuzz/<name>/, the media
+# depacketizers, telephony (RFC 4733, latch, leg RTCP), SIP sessions (transactions, user agent, INFO DTMF,
+# Digest), the config loader and call page messages, and RFC 4571 framing; FUZZ_SECONDS each. Every fuzzer's
+# body is in Sources/FuzzEntryPoints, which `swift test --filter FuzzEntryPointsTests` replays over the seeds.
+# Crashers land in Fuzz/artifacts/; commit them to the fuzzer's seed folder as regression inputs.
 FUZZ_SECONDS ?= 60
+FUZZ_BUILD = cd Fuzz && $(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address --product
+FUZZ_RUN = -max_total_time=$(FUZZ_SECONDS) -timeout=10
+FUZZERS = SDP RTP STUN RTSP SIP Media Telephony SIPSession Config Framer
 fuzz: deps
-	cd Fuzz && $(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address --product SDPFuzzer
-	cd Fuzz && $(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address --product RTPFuzzer
-	cd Fuzz && $(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address --product STUNFuzzer
-	cd Fuzz && $(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address --product RTSPFuzzer
-	cd Fuzz && $(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address --product SIPFuzzer
+	for fuzzer in $(FUZZERS); do ($(FUZZ_BUILD) $${fuzzer}Fuzzer) || exit 1; done
 	mkdir -p Fuzz/corpus/sdp Fuzz/corpus/rtp Fuzz/corpus/stun Fuzz/corpus/rtsp Fuzz/corpus/sip Fuzz/artifacts
+	mkdir -p Fuzz/corpus/media Fuzz/corpus/telephony Fuzz/corpus/sip-session Fuzz/corpus/config Fuzz/corpus/framer
 	cp -n Tests/Fixtures/sdp/*.sdp Fuzz/corpus/sdp/
 	cp -n Tests/Fixtures/rtp/*.bin Fuzz/corpus/rtp/
 	cp -n Tests/Fixtures/stun/*.bin Fuzz/corpus/stun/
 	cp -n Tests/Fixtures/sdp/gst-rtsp-*.describe.txt Tests/Fixtures/sdp/camera-*.sdp Fuzz/corpus/rtsp/
 	cp -n Tests/Fixtures/sip/*.sip Fuzz/corpus/sip/
-	Fuzz/.build/release/SDPFuzzer Fuzz/corpus/sdp -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
-		-artifact_prefix=Fuzz/artifacts/sdp-
-	Fuzz/.build/release/RTPFuzzer Fuzz/corpus/rtp -max_total_time=$(FUZZ_SECONDS) -max_len=1500 \
-		-artifact_prefix=Fuzz/artifacts/rtp-
-	Fuzz/.build/release/STUNFuzzer Fuzz/corpus/stun -max_total_time=$(FUZZ_SECONDS) -max_len=600 \
-		-artifact_prefix=Fuzz/artifacts/stun-
-	Fuzz/.build/release/RTSPFuzzer Fuzz/corpus/rtsp -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
-		-artifact_prefix=Fuzz/artifacts/rtsp-
-	Fuzz/.build/release/SIPFuzzer Fuzz/corpus/sip -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
-		-artifact_prefix=Fuzz/artifacts/sip-
+	cp -n Tests/Fixtures/fuzz/media/* Fuzz/corpus/media/
+	cp -n Tests/Fixtures/fuzz/telephony/* Fuzz/corpus/telephony/
+	cp -n Tests/Fixtures/fuzz/sip-session/* Fuzz/corpus/sip-session/
+	cp -n Tests/Fixtures/fuzz/config/* Fuzz/corpus/config/
+	cp -n Tests/Fixtures/fuzz/framer/* Fuzz/corpus/framer/
+	Fuzz/.build/release/SDPFuzzer Fuzz/corpus/sdp $(FUZZ_RUN) -max_len=8192 -artifact_prefix=Fuzz/artifacts/sdp-
+	Fuzz/.build/release/RTPFuzzer Fuzz/corpus/rtp $(FUZZ_RUN) -max_len=1500 -artifact_prefix=Fuzz/artifacts/rtp-
+	Fuzz/.build/release/STUNFuzzer Fuzz/corpus/stun $(FUZZ_RUN) -max_len=600 -artifact_prefix=Fuzz/artifacts/stun-
+	Fuzz/.build/release/RTSPFuzzer Fuzz/corpus/rtsp $(FUZZ_RUN) -max_len=16384 -artifact_prefix=Fuzz/artifacts/rtsp-
+	Fuzz/.build/release/SIPFuzzer Fuzz/corpus/sip $(FUZZ_RUN) -max_len=8192 -artifact_prefix=Fuzz/artifacts/sip-
+	Fuzz/.build/release/MediaFuzzer Fuzz/corpus/media $(FUZZ_RUN) -max_len=8192 -artifact_prefix=Fuzz/artifacts/media-
+	Fuzz/.build/release/TelephonyFuzzer Fuzz/corpus/telephony $(FUZZ_RUN) -max_len=2048 \
+		-artifact_prefix=Fuzz/artifacts/telephony-
+	Fuzz/.build/release/SIPSessionFuzzer Fuzz/corpus/sip-session $(FUZZ_RUN) -max_len=16384 \
+		-artifact_prefix=Fuzz/artifacts/sip-session-
+	Fuzz/.build/release/ConfigFuzzer Fuzz/corpus/config $(FUZZ_RUN) -max_len=4096 -artifact_prefix=Fuzz/artifacts/config-
+	Fuzz/.build/release/FramerFuzzer Fuzz/corpus/framer $(FUZZ_RUN) -max_len=4096 -artifact_prefix=Fuzz/artifacts/framer-
 
 clean:
 	rm -rf .build Benchmarks/.build Fuzz/.build $(VENV)

@@ -22,6 +22,8 @@ let package = Package(
         .library(name: "BridgeICE", targets: ["BridgeICE"]),
         .library(name: "BridgeSIP", targets: ["BridgeSIP"]),
         .library(name: "BridgeGateway", targets: ["BridgeGateway"]),
+        // The fuzzers' bodies, for the fuzz package's executables and the replay test.
+        .library(name: "FuzzEntryPoints", targets: ["FuzzEntryPoints"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -105,6 +107,13 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        // Each libFuzzer target's body (Fuzz/Sources/* only hand over to it): what it checks, without the
+        // fuzzer runtime, so that the replay test runs them over the seeds in every build.
+        .target(name: "FuzzEntryPoints",
+                dependencies: ["BridgeCore", "BridgeSDP", "BridgeRTP", "BridgeMedia", "BridgeSTUN", "BridgeICE", "BridgeRTSP",
+                               "BridgeSIP", "BridgeWebRTC", "BridgeGateway"],
+                swiftSettings: strict),
+
         .testTarget(name: "BridgeCoreTests", dependencies: ["BridgeCore"], swiftSettings: strict),
         .testTarget(name: "BridgeSDPTests", dependencies: ["BridgeSDP"], swiftSettings: strict),
         .testTarget(name: "BridgeRTPTests", dependencies: ["BridgeRTP"], swiftSettings: strict),
@@ -127,6 +136,7 @@ let package = Package(
         // Real peers (aiortc, browsers, RTSP servers, SIP phones) against the built gateway binary; sipp
         // against BridgeSIP's user agent directly.
         .testTarget(name: "InteropTests", dependencies: ["BridgeSIP", "InteropSupport"], swiftSettings: strict),
+        .testTarget(name: "FuzzEntryPointsTests", dependencies: ["FuzzEntryPoints", "BridgeSIP"], swiftSettings: strict),
         .testTarget(
             name: "BridgeGatewayTests",
             dependencies: [

@@ -15,3 +15,14 @@ public func runLibFuzzer(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutab
     var arguments = argv
     return runFuzzerDriver(&count, &arguments, testOneInput)
 }
+
+/// libFuzzer's input as the array the entries take.
+public func fuzzInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> [UInt8] {
+    Array(UnsafeBufferPointer(start: data, count: size))
+}
+
+/// A broken invariant an entry reported becomes the crash libFuzzer saves the input for.
+public func crash(onFindings messages: [String]) -> Int32 {
+    if let first = messages.first { fatalError(first) }
+    return 0
+}

@@ -7,7 +7,7 @@
 /// Page to gateway: `auth` (token: the first message on a protected route), `accept` (call), `reject`, `answer` (sdp), `offer` (sdp, after `send-offer`),
 /// `dial` (target, sdp: the page's offer), `hold`, `resume`, `hangup`; `candidate` and `end-of-candidates`
 /// (trickle ICE) are accepted and need nothing, the gateway being ICE-lite.
-struct CallMessage: Codable, Sendable, Equatable {
+package struct CallMessage: Codable, Sendable, Equatable {
     var type: String
     var route: String?
     var state: String?

@@ -2,11 +2,11 @@ import BridgeSIP
 
 /// DTMF in SIP INFO bodies: `application/dtmf-relay` (`Signal=5\r\nDuration=160`, Cisco and most phones)
 /// and `application/dtmf` (the digit alone).
-enum SIPInfoDTMF {
+package enum SIPInfoDTMF {
     static let digits = Set("0123456789*#ABCD")
 
     /// The digit and its duration in milliseconds (default 160), or nil when the INFO is not DTMF.
-    static func parse(_ message: SIPMessage) -> (digit: Character, durationMilliseconds: Int)? {
+    package static func parse(_ message: SIPMessage) -> (digit: Character, durationMilliseconds: Int)? {
         guard let type = try? message.contentType(), message.body.count <= 512 else { return nil }
         let text = String(decoding: message.body, as: UTF8.self)
         switch type.mediaType {
