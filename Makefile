@@ -62,7 +62,8 @@ bench: deps
 
 # Fan-out: the release gateway binary playing a generated 4 Mbit/s H.264 clip to FANOUT_VIEWERS in-process
 # client sessions (Benchmarks/Fanout/FanoutSwarm); prints CPU, RSS, egress and loss per N. FANOUT_ARGS="--gateway-threads 1,2"
-# measures each N once per gateway `webrtc.threads` value, for a one-loop baseline in the same run.
+# measures each N once per gateway `webrtc.threads` value, for a one-loop baseline in the same run;
+# FANOUT_ARGS="--baseline PATH" runs each row again with another gateway build and prints this/baseline ratios.
 FANOUT_VIEWERS ?= 10,100,500
 FANOUT_ARGS ?=
 bench-fanout: deps

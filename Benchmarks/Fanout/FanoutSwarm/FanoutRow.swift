@@ -4,6 +4,8 @@ import SwarmSupport
 /// One line of the result table: N viewers against one gateway, over one steady window.
 struct FanoutRow: Sendable {
     var viewers: Int
+    /// Which binary served this row: "this" (`--gateway`) or "baseline" (`--baseline`).
+    var gatewayLabel = "this"
     /// The gateway's `webrtc.threads` for this row.
     var gatewayThreads: Int
     var connected = 0
@@ -42,16 +44,16 @@ struct FanoutRow: Sendable {
     var rssKiBPerViewer: Double { Double(rssAfterKiB - rssBeforeKiB) / Double(max(connected, 1)) }
     var swarmCPUPercent: Double { swarmCPUSeconds / windowSeconds * 100 }
 
-    static let header = ["N", "gateway loops", "connected", "stalled", "gateway viewers", "gateway CPU % (idle)", "gateway CPU %/viewer", "cpu-µs per viewer-second",
+    static let header = ["N", "gateway", "gateway loops", "connected", "stalled", "gateway viewers", "gateway CPU % (idle)", "gateway CPU %/viewer", "cpu-µs per viewer-second",
                          "marginal cpu-µs/viewer-s",
                          "egress pkt/s (swarm)", "egress pkt/s (/metrics)", "pkt/s per viewer", "loss %", "RSS KiB/viewer",
                          "swarm CPU %"]
 
     var cells: [String] {
         guard failure == nil || windowSeconds > 0 else {
-            return ["\(viewers)", "\(gatewayThreads)", "\(connected)"] + Array(repeating: "–", count: Self.header.count - 3)
+            return ["\(viewers)", gatewayLabel, "\(gatewayThreads)", "\(connected)"] + Array(repeating: "–", count: Self.header.count - 4)
         }
-        return ["\(viewers)", "\(gatewayThreads)", "\(connected)", "\(stalled)", gatewayViewers.map { String(format: "%.0f", $0) } ?? "n/a",
+        return ["\(viewers)", gatewayLabel, "\(gatewayThreads)", "\(connected)", "\(stalled)", gatewayViewers.map { String(format: "%.0f", $0) } ?? "n/a",
                 String(format: "%.1f (%.1f)", gatewayCPUPercent, idleCPUPercent),
                 String(format: "%.3f", gatewayCPUPercentPerViewer),
                 String(format: "%.0f", cpuMicrosecondsPerViewerSecond),
@@ -68,8 +70,16 @@ struct FanoutRow: Sendable {
     static func table(_ rows: [FanoutRow]) -> String {
         var lines = [MarkdownTable.render(header: header, rows: rows.map(\.cells))]
         for row in rows {
-            if let note = row.note { lines.append("N=\(row.viewers), \(row.gatewayThreads) loop(s): \(note)") }
-            if let failure = row.failure { lines.append("N=\(row.viewers), \(row.gatewayThreads) loop(s): failed: \(failure)") }
+            if let note = row.note { lines.append("N=\(row.viewers), \(row.gatewayLabel), \(row.gatewayThreads) loop(s): \(note)") }
+            if let failure = row.failure { lines.append("N=\(row.viewers), \(row.gatewayLabel), \(row.gatewayThreads) loop(s): failed: \(failure)") }
+        }
+        // This binary against the baseline at equal N and loops: CPU per served viewer-second and RSS per viewer.
+        for row in rows where row.gatewayLabel == "this" && row.windowSeconds > 0 {
+            guard let base = rows.first(where: { $0.gatewayLabel == "baseline" && $0.viewers == row.viewers
+                && $0.gatewayThreads == row.gatewayThreads && $0.windowSeconds > 0 }) else { continue }
+            lines.append(String(format: "N=%d, %d loop(s): this/baseline cpu-µs per viewer-second %.2f, RSS per viewer %.2f",
+                                row.viewers, row.gatewayThreads, row.cpuMicrosecondsPerViewerSecond / max(base.cpuMicrosecondsPerViewerSecond, 1),
+                                row.rssKiBPerViewer / max(base.rssKiBPerViewer, 1)))
         }
         return lines.joined(separator: "\n")
     }

@@ -9,8 +9,10 @@ import SwarmSupport
 ///
 ///     FanoutSwarm --gateway .build/release/mediabridge [--viewers 10,100,500] [--window 10] [--warmup 5]
 ///                 [--batch 50] [--threads 2] [--connect-timeout 120] [--clip FILE.mp4] [--offer FILE.sdp]
-///                 [--gateway-log-level warning] [--gateway-threads 1,2] [--keep-temp yes]
+///                 [--gateway-log-level warning] [--gateway-threads 1,2] [--baseline OTHER-BINARY] [--keep-temp yes]
 ///
+/// `--baseline` runs every row a second time with another build of the gateway (an earlier commit), right
+/// after this one's, and prints the ratio of the two: a change measured against its baseline in one run.
 /// `--gateway-threads` runs every N once per value of the gateway's `webrtc.threads` (default: one per core),
 /// so that one run compares one event loop with several.
 @main
@@ -48,12 +50,22 @@ struct FanoutSwarm {
         let dtlsContext = try DTLSContext(certificate: try DTLSCertificate.generate(commonName: "fanout-swarm"))
         let group = MultiThreadedEventLoopGroup(numberOfThreads: settings.threads)
         let loopCounts = try options.counts("gateway-threads", "\(SwarmCommandLine.processorCount)")
+        var binaries = [("this", gatewayBinary)]
+        if let baseline = options["baseline"] {
+            guard FileManager.default.isExecutableFile(atPath: baseline) else { throw SwarmError("no baseline gateway binary at \(baseline)") }
+            binaries.append(("baseline", baseline))
+        }
         var rows: [FanoutRow] = []
         for count in counts {
             for loops in loopCounts {
-                settings.gatewayThreads = loops
-                let run = FanoutRun(settings: settings, clipPath: clipPath, viewers: count, template: template, dtlsContext: dtlsContext, group: group)
-                rows.append(await run.run { say($0) })
+                for (label, binary) in binaries {
+                    settings.gatewayThreads = loops
+                    settings.gatewayBinary = binary
+                    let run = FanoutRun(settings: settings, clipPath: clipPath, viewers: count, template: template, dtlsContext: dtlsContext, group: group)
+                    var row = await run.run { say($0) }
+                    row.gatewayLabel = label
+                    rows.append(row)
+                }
             }
         }
         try? await group.shutdownGracefully()

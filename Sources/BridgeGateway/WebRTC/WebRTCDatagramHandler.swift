@@ -201,22 +201,30 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
         return .sent
     }
 
-    /// Sends a viewer's packets for one frame (or its NACK answers): each is written straight into one
-    /// socket buffer for the batch and protected there in place; runs of equal-size packets leave as GSO
-    /// writes (slices of that buffer), the others as one datagram each. One allocation per batch, none per
-    /// packet. Before DTLS completes, and over ICE-TCP, the packets take the session's queue instead.
+    /// Sends a viewer's packets for one frame (or its NACK answers): each is written straight into a socket
+    /// buffer and protected there in place; runs of equal-size packets leave as GSO writes (slices of that
+    /// buffer), the others as one datagram each. One allocation per batch (per 64 KB of it), none per packet. Before DTLS completes, and over ICE-TCP, the packets take the session's queue instead.
     func send(media packets: [OutgoingRTP], ufrag: String) -> SendOutcome {
         guard let entry = sessionsByUfrag[ufrag] else { return .noSession }
         guard let context, context.channel.isWritable else { return .socketBusy(dropped: packets.count) }
         guard let (destination, overhead) = entry.session.mediaPath, tcpConnections[destination] == nil else {
             return send(rtp: packets.map { $0.bytes() }, rtcp: [], ufrag: ufrag)
         }
-        var buffer = context.channel.allocator.buffer(capacity: packets.reduce(0) { $0 + $1.byteCount + overhead })
+        // Buffers of at most one GSO write each: a GOP burst of a megabyte goes out in pieces, not in one block.
+        var remaining = packets.reduce(0) { $0 + $1.byteCount + overhead }
+        var buffer = context.channel.allocator.buffer(capacity: min(remaining, GSOBurst.maximumBytes))
         mediaRuns.removeAll(keepingCapacity: true)
         var runStart = 0
         for packet in packets {
             let plain = packet.byteCount
             let size = plain + overhead
+            if buffer.writerIndex > 0, buffer.writerIndex + size > GSOBurst.maximumBytes {
+                closeRun(from: &runStart, in: buffer)
+                writeRuns(of: buffer, to: destination, context: context)
+                buffer = context.channel.allocator.buffer(capacity: min(remaining, GSOBurst.maximumBytes))
+                runStart = 0
+            }
+            remaining -= size
             if segmentationOffload, case .started(let closed?) = burst.add(size: size, to: destination) {
                 mediaRuns.append((runStart, buffer.writerIndex - runStart, closed.count > 1 ? closed.segmentSize : nil))
                 runStart = buffer.writerIndex
@@ -230,16 +238,27 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
                 runStart = buffer.writerIndex
             }
         }
-        if let run = burst.finish() {
-            mediaRuns.append((runStart, buffer.writerIndex - runStart, run.count > 1 ? run.segmentSize : nil))
-        }
-        // Slices only once every packet is in: a slice taken earlier would make the next write copy the buffer.
+        closeRun(from: &runStart, in: buffer)
+        writeRuns(of: buffer, to: destination, context: context)
+        context.flush()
+        return .sent
+    }
+
+    /// Ends the open GSO run (if any) at the end of what `buffer` holds.
+    private func closeRun(from runStart: inout Int, in buffer: ByteBuffer) {
+        guard let run = burst.finish() else { return }
+        mediaRuns.append((runStart, buffer.writerIndex - runStart, run.count > 1 ? run.segmentSize : nil))
+        runStart = buffer.writerIndex
+    }
+
+    /// Writes the runs of one media buffer as slices of it. Slices only once every packet of the buffer is
+    /// in: a slice taken earlier would make the next write into the buffer copy it.
+    private func writeRuns(of buffer: ByteBuffer, to destination: TransportAddress, context: ChannelHandlerContext) {
         for (start, length, segmentSize) in mediaRuns where length > 0 {
             guard let slice = buffer.getSlice(at: start, length: length) else { continue }
             write(slice, to: destination, segmentSize: segmentSize, context: context)
         }
-        context.flush()
-        return .sent
+        mediaRuns.removeAll(keepingCapacity: true)
     }
 
     enum SendOutcome {
