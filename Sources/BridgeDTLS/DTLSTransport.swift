@@ -30,8 +30,8 @@ public final class DTLSTransport {
     public let role: Role
     public private(set) var state: State = .handshaking
     private let ssl: OpaquePointer
-    private let readBIO: OpaquePointer
-    private let writeBIO: OpaquePointer
+    private var readBIO: OpaquePointer
+    private var writeBIO: OpaquePointer
     /// Fingerprints from the peer's SDP (`sha-256 AB:…`); the peer's certificate must match one.
     private let remoteFingerprints: [(hashFunction: String, value: String)]
     private var outgoing: [[UInt8]] = []
@@ -39,14 +39,10 @@ public final class DTLSTransport {
 
     public init(context: DTLSContext, role: Role, remoteFingerprints: [(hashFunction: String, value: String)]) throws(DTLSError) {
         guard let ssl = SSL_new(context.context) else { throw .openSSL("SSL_new failed") }
-        guard let readBIO = BIO_new(BIO_s_mem()), let writeBIO = BIO_new(BIO_s_mem()) else {
+        guard let (readBIO, writeBIO) = Self.attachMemoryBIOs(to: ssl) else {
             SSL_free(ssl)
             throw .openSSL("BIO_new failed")
         }
-        // An empty read BIO means "no data yet", not end of file.
-        _ = mb_bio_set_mem_eof_return(readBIO, -1)
-        _ = mb_bio_set_mem_eof_return(writeBIO, -1)
-        SSL_set_bio(ssl, readBIO, writeBIO)
         _ = mb_dtls_set_link_mtu(ssl, Self.mtu)
         _ = mb_ssl_set_mtu(ssl, Self.mtu - 28)
         if role == .client { SSL_set_connect_state(ssl) } else { SSL_set_accept_state(ssl) }
@@ -120,10 +116,32 @@ public final class DTLSTransport {
 
     // MARK: Internals
 
+    /// Gives `ssl` a fresh pair of memory BIOs (freeing any it had); nil if OpenSSL is out of memory.
+    private static func attachMemoryBIOs(to ssl: OpaquePointer) -> (read: OpaquePointer, write: OpaquePointer)? {
+        guard let read = BIO_new(BIO_s_mem()) else { return nil }
+        guard let write = BIO_new(BIO_s_mem()) else { BIO_free(read); return nil }
+        // An empty read BIO means "no data yet", not end of file.
+        _ = mb_bio_set_mem_eof_return(read, -1)
+        _ = mb_bio_set_mem_eof_return(write, -1)
+        SSL_set_bio(ssl, read, write)
+        return (read, write)
+    }
+
+    /// The memory BIOs grew to hold the handshake's flights and never shrink: once it is done (and its last
+    /// flight drained), a fresh pair costs a few hundred bytes instead of some 20 KiB per session. OpenSSL
+    /// keeps its own copy of the last flight for retransmission, so nothing a late peer needs is lost.
+    private func releaseHandshakeBuffers() {
+        guard case .connected = state, let (read, write) = Self.attachMemoryBIOs(to: ssl) else { return }
+        readBIO = read
+        writeBIO = write
+    }
+
     private func advanceHandshake() {
         let result = SSL_do_handshake(ssl)
         if result == 1 {
             finishHandshake()
+            drainWriteBIO()
+            releaseHandshakeBuffers()
         } else {
             let error = SSL_get_error(ssl, result)
             if error != SSL_ERROR_WANT_READ && error != SSL_ERROR_WANT_WRITE {
