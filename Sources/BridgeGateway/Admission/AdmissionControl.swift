@@ -14,6 +14,8 @@ final class AdmissionControl: Sendable {
     private let handshakes: CoreMetrics.Gauge
     private let lag: CoreMetrics.Gauge
     private let logger: Logger
+    /// One refusal line per reason per 10 s: a client hammering a full route must not flood the log.
+    private let logThrottle = Mutex(LogThrottle())
     static let lagProbeInterval = TimeAmount.milliseconds(100)
 
     init(limits: ViewerAdmission.Limits, metrics: GatewayMetrics, logger: Logger) {
@@ -39,7 +41,11 @@ final class AdmissionControl: Sendable {
         handshakes.record(connecting)
         if let refusal = result {
             refusals(refusal.reason).increment()
-            logger.warning("refused a viewer of route \(route) from \(client): \(refusal)")
+            let (log, suppressed) = logThrottle.withLock { $0.admit(refusal.reason, now: now) }
+            if log {
+                let held = suppressed > 0 ? " (and \(suppressed) more refusals for \(refusal.reason) since the last line)" : ""
+                logger.warning("refused a viewer of route \(route) from \(client): \(refusal)\(held)")
+            }
         }
         return result
     }
