@@ -23,6 +23,8 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
         let session: WebRTCSession
         let onEvent: (WebRTCSession.Event) -> Void
         var timer: Scheduled<Void>?
+        /// When `timer` fires: a deadline that did not move keeps its timer.
+        var timerDeadline: MonotonicInstant?
     }
 
     private var sessionsByUfrag: [String: Entry] = [:]
@@ -196,7 +198,8 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
             entry.session.send(rtp: packet)
         }
         for packet in rtcp { entry.session.send(rtcp: packet) }
-        drain(ufrag)
+        // Sending moves none of the session's deadlines (consent, DTLS retransmission): its timer stays.
+        drain(ufrag, rescheduling: false)
         context?.flush()
         return .sent
     }
@@ -281,7 +284,9 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
         return String(username[..<colon])
     }
 
-    private func drain(_ ufrag: String) {
+    /// Sends what the session queued and hands its events on; `rescheduling` re-arms its timer, which
+    /// only input and timeouts can move (re-arming per sent packet cost a timer and a syscall each).
+    private func drain(_ ufrag: String, rescheduling: Bool = true) {
         guard let entry = sessionsByUfrag[ufrag], let context else { return }
         while let output = entry.session.pollOutput() {
             switch output {
@@ -315,7 +320,7 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
         pendingTCPFlush.removeAll(keepingCapacity: true)
         if entry.session.isClosed {
             remove(ufrag: ufrag)
-        } else {
+        } else if rescheduling {
             reschedule(ufrag)
         }
     }
@@ -351,13 +356,21 @@ final class WebRTCDatagramHandler: ChannelInboundHandler {
 
     private func reschedule(_ ufrag: String) {
         guard var entry = sessionsByUfrag[ufrag], let context else { return }
-        entry.timer?.cancel()
         let now = Self.now()
-        if let deadline = entry.session.nextTimeout(now: now) {
+        let next = entry.session.nextTimeout(now: now)
+        // Media in (SRTP, 50 a second per call) moves no deadline: re-arming a timer each time cost a
+        // cancel, a new task and a timerfd syscall per packet.
+        if entry.timer != nil, let next, next == entry.timerDeadline { return }
+        entry.timer?.cancel()
+        entry.timerDeadline = next
+        if let deadline = next {
             let eventLoop = context.eventLoop
             let delay = TimeAmount.nanoseconds(Int64(clamping: deadline.nanoseconds > now.nanoseconds ? deadline.nanoseconds - now.nanoseconds : 0))
             entry.timer = eventLoop.assumeIsolated().scheduleTask(in: delay) { [weak self] in
-                guard let self, let current = self.sessionsByUfrag[ufrag] else { return }
+                guard let self, var current = self.sessionsByUfrag[ufrag] else { return }
+                // This timer has fired: the next drain arms a new one even if the deadline did not move.
+                current.timer = nil
+                self.sessionsByUfrag[ufrag] = current
                 current.session.handleTimeout(now: Self.now())
                 self.drain(ufrag)
                 self.context?.flush()
