@@ -102,7 +102,7 @@ fuzz: deps
 	cp -n Tests/Fixtures/rtp/*.bin Fuzz/corpus/rtp/
 	cp -n Tests/Fixtures/stun/*.bin Fuzz/corpus/stun/
 	cp -n Tests/Fixtures/sdp/gst-rtsp-*.describe.txt Tests/Fixtures/sdp/camera-*.sdp Fuzz/corpus/rtsp/
-	cp -n Tests/Fixtures/sip/*.sip Fuzz/corpus/sip/
+	cp -n Tests/Fixtures/sip/*.sip Tests/Fixtures/fuzz/sip/* Fuzz/corpus/sip/
 	cp -n Tests/Fixtures/fuzz/media/* Fuzz/corpus/media/
 	cp -n Tests/Fixtures/fuzz/telephony/* Fuzz/corpus/telephony/
 	cp -n Tests/Fixtures/fuzz/sip-session/* Fuzz/corpus/sip-session/

@@ -29,7 +29,7 @@ struct FuzzFixtureReplayTests {
         Target(name: "stun", run: STUNFuzzEntry.run, sources: [("stun", ".bin")]),
         Target(name: "rtsp", run: RTSPFuzzEntry.run, sources: [("sdp", ".describe.txt"), ("sdp", ".sdp")],
                mutationsPerSeed: 8),
-        Target(name: "sip", run: SIPFuzzEntry.run, sources: [("sip", ".sip")], mutationsPerSeed: 15),
+        Target(name: "sip", run: SIPFuzzEntry.run, sources: [("sip", ".sip"), ("fuzz/sip", ".bin")], mutationsPerSeed: 15),
         Target(name: "media", run: MediaFuzzEntry.run, sources: [("fuzz/media", ".bin"), ("rtp", ".bin")],
                selectors: (0..<MediaFuzzEntry.targetCount).map { [UInt8($0)] }),
         Target(name: "telephony", run: TelephonyFuzzEntry.run, sources: [("fuzz/telephony", ".bin"), ("rtp", ".bin")]),
